@@ -1,0 +1,41 @@
+# kvm-autonuma: automatic NUMA placement for KVM guests.
+#
+#   make demo    boot the emulated 2-node host and show a guest's placement
+#   make test    build everything and run every test
+#
+# Both install what they need (make deps) and cache downloads and builds
+# under ~/.cache/kvm-autonuma, outside the clone.
+
+SHELL := /bin/bash
+OUT := out
+
+all: kvm qemu tools guest
+
+deps:
+	@scripts/deps.sh
+
+kvm: deps
+	@kvm/build.sh
+
+qemu: deps
+	@qemu-patches/build.sh
+
+tools: deps
+	@$(MAKE) -s -C tools O=$(CURDIR)/$(OUT)/tools
+
+guest: deps
+	@tests/guest/mkinitramfs.sh >/dev/null
+
+test: all
+	@tests/run.sh
+
+demo: all
+	@scripts/demo.sh
+
+check: deps
+	@tests/run.sh style
+
+clean:
+	rm -rf $(OUT)
+
+.PHONY: all deps kvm qemu tools guest test demo check clean

@@ -1,0 +1,10 @@
+# Devices of our minimal QEMU (configure --with-devices-x86_64=autonuma):
+# the PC machines and the virtio devices that nested guests and libvirt use.
+CONFIG_I440FX=y
+CONFIG_Q35=y
+CONFIG_VIRTIO_PCI=y
+CONFIG_VIRTIO_BLK=y
+CONFIG_VIRTIO_NET=y
+CONFIG_VIRTIO_SERIAL=y
+CONFIG_VIRTIO_BALLOON=y
+CONFIG_VIRTIO_RNG=y

@@ -1,0 +1,147 @@
+#!/bin/bash
+# ehost.sh: run a command inside the emulated NUMA host.
+#
+# Boots Debian's 6.12 kernel under QEMU TCG (-cpu max: AMD SVM with nested
+# paging) with 2 or 4 NUMA nodes, sockets aligned with nodes and SLIT
+# distances, mounts this machine's root over 9p and chroots into it, loads
+# our kvm modules (or Debian's), and runs COMMAND from the repository's top
+# directory.  COMMAND's output goes to WORK/output.log and is streamed to
+# stdout; the serial console goes to WORK/serial.log.  Exit status is
+# COMMAND's, or 124 on a timeout, or 125 when the host could not be set up
+# or never reported back; the serial log's tail is printed on any failure.
+set -euo pipefail
+. "$(dirname "$0")/../../scripts/config.sh"
+
+usage() {
+	cat <<-U
+	usage: ehost.sh [options] -- COMMAND [ARG...]
+	  --nodes N            host NUMA nodes, 2 or 4 (default 2)
+	  --cpus-per-node N    (default: 2 with 2 nodes, 1 with 4)
+	  --mem-per-node MIB   (default: 2048 with 2 nodes, 1024 with 4)
+	  --timeout S          whole run, boot included (default 300)
+	  --inner-timeout S    COMMAND alone (default: --timeout less 30 s)
+	  --work DIR           shared read-write directory (default: a new one
+	                       under out/ehost)
+	  --kvm ours|debian    which kvm modules to load (default ours)
+	  --kvm-params P       parameters for kvm.ko, e.g. "autonuma=0"
+	  --numa-balancing 0|1 kernel.numa_balancing inside (default 0)
+	  --quiet              print COMMAND's output at the end, not live
+	U
+	exit 2
+}
+
+nodes=2 cpn= mem= timeout=300 inner= work= kvm=ours kvm_params= numab=0 quiet=0
+while (($#)); do
+	case $1 in
+	--nodes) nodes=$2; shift 2 ;;
+	--cpus-per-node) cpn=$2; shift 2 ;;
+	--mem-per-node) mem=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--inner-timeout) inner=$2; shift 2 ;;
+	--work) work=$2; shift 2 ;;
+	--kvm) kvm=$2; shift 2 ;;
+	--kvm-params) kvm_params=$2; shift 2 ;;
+	--numa-balancing) numab=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	--) shift; break ;;
+	*) usage ;;
+	esac
+done
+(($#)) || usage
+[[ $nodes == 2 || $nodes == 4 ]] || die "--nodes must be 2 or 4"
+[[ $kvm == ours || $kvm == debian ]] || die "--kvm must be ours or debian"
+[[ $numab == 0 || $numab == 1 ]] || die "--numa-balancing must be 0 or 1"
+[[ $timeout =~ ^[0-9]+$ ]] && ((timeout >= 30)) || die "--timeout must be >= 30 s"
+: "${inner:=$((timeout - 30))}"
+[[ $inner =~ ^[0-9]+$ ]] || die "--inner-timeout must be a number of seconds"
+: "${cpn:=$((nodes == 2 ? 2 : 1))}"
+: "${mem:=$((nodes == 2 ? 2048 : 1024))}"
+[[ $kvm == debian || -f $OUT/kvm/kvm.ko ]] || die "no $OUT/kvm/kvm.ko: run make kvm"
+
+if [[ -z $work ]]; then
+	mkdir -p "$OUT/ehost"
+	work=$(mktemp -d "$OUT/ehost/run.XXXXXX")
+fi
+mkdir -p "$work/.ehost"
+work=$(cd "$work" && pwd)
+[[ $work != /tmp/* ]] || die "--work must not be under /tmp: a tmpfs hides it inside"
+rm -f "$work/rc" "$work/output.log" "$work/serial.log" "$work/dmesg.log"
+
+initrd=$(bash "$(dirname "$0")/mkinitramfs.sh")
+
+{
+	printf 'EHOST_WORK=%q\nTOP=%q\nKVM=%q\nKVM_DIR=%q\n' \
+		"$work" "$TOP" "$kvm" "$(readlink -f "$OUT/kvm")"
+	printf 'KVM_PARAMS=%q\nNUMA_BALANCING=%q\nINNER_TIMEOUT=%q\n' \
+		"$kvm_params" "$numab" "$inner"
+	printf 'set --'
+	printf ' %q' "$@"
+	printf '\n'
+	cat "$(dirname "$0")/driver.sh.in"
+} >"$work/.ehost/driver.sh"
+
+numa=()
+for ((n = 0; n < nodes; n++)); do
+	first=$((n * cpn))
+	numa+=(-object "memory-backend-ram,id=m$n,size=${mem}M"
+		-numa "node,nodeid=$n,cpus=$first-$((first + cpn - 1)),memdev=m$n")
+done
+# Neighbours (on a ring) at 21, the node across at 31.
+for ((a = 0; a < nodes; a++)); do
+	for ((b = a + 1; b < nodes; b++)); do
+		d=21
+		((nodes == 4 && (b - a) == 2)) && d=31
+		numa+=(-numa "dist,src=$a,dst=$b,val=$d")
+	done
+done
+
+touch "$work/output.log"
+if ((!quiet)); then
+	tail -n +1 -F "$work/output.log" 2>/dev/null &
+	tailpid=$!
+	trap 'kill $tailpid 2>/dev/null || true' EXIT
+fi
+
+notable='Kernel panic|BUG:|WARNING:|Oops|general protection|RIP:|hung_task|soft lockup|Call Trace'
+start=$SECONDS
+set +e
+timeout -k 10 "$timeout" qemu-system-x86_64 \
+	-nodefaults -no-user-config -display none -vga none -no-reboot \
+	-machine q35 -accel tcg,thread=multi -cpu max \
+	-m $((nodes * mem))M -smp $((nodes * cpn)),sockets=$nodes,cores=$cpn,threads=1 \
+	"${numa[@]}" \
+	-kernel "$KERNEL_IMAGE" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 loglevel=4 ehost.work=$work" \
+	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$work,mount_tag=work,security_model=none,multidevs=remap" \
+	-serial "file:$work/serial.log" -monitor none \
+	</dev/null >"$work/qemu.log" 2>&1
+qrc=$?
+set -e
+elapsed=$((SECONDS - start))
+sleep 0.5
+
+if ((qrc == 124 || qrc == 137)); then
+	rc=124
+	log "ehost: timed out after ${timeout}s"
+elif [[ -s $work/rc ]]; then
+	rc=$(<"$work/rc")
+	((rc != 124)) || log "ehost: COMMAND timed out after ${inner}s"
+else
+	rc=125
+	log "ehost: the emulated host ended without reporting (qemu exit $qrc)"
+	cat "$work/qemu.log" >&2
+fi
+((!quiet)) || cat "$work/output.log"
+if ((rc != 0)); then
+	log "ehost: exit $rc after ${elapsed}s; serial log $work/serial.log"
+	# What a kernel developer looks for first, then how it ended.
+	if grep -qE "$notable" "$work/serial.log"; then
+		log "ehost: notable serial lines:"
+		grep -E "$notable" "$work/serial.log" | head -n 20 |
+			sed 's/^/  serial| /' >&2
+	fi
+	log "ehost: last serial lines:"
+	tail -n 40 "$work/serial.log" | sed 's/^/  serial| /' >&2
+fi
+exit "$rc"

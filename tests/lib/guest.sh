@@ -1,0 +1,132 @@
+# Nested (L2) guests inside the emulated host, for tests and the demo.
+# Sourced.  Every guest runs under a timeout; a guest that fails or hangs
+# has its serial log printed.
+#
+#   guest_run NAME TIMEOUT [guest options] [-- qemu args]   foreground
+#   guest_start NAME TIMEOUT [guest options] [-- qemu args] background
+#   guest_wait_log NAME REGEX TIMEOUT
+#   guest_stop NAME
+#   guest_qmp NAME COMMAND [ARGS-JSON]
+#
+# guest options: --cmd C (a script of tests/guest/cmd, default boot),
+# --smp N (2), --mem MIB (512), --qemu BIN (our build), --append TEXT,
+# --wrap "CMD ARGS" (run QEMU under it, e.g. numactl).
+
+: "${TOP:?}" "${EHOST_WORK:?}"
+GUEST_KERNEL=/boot/vmlinuz-6.12.117+deb12-amd64
+GUEST_INITRD=$TOP/out/guest/initramfs.cpio.gz
+OUR_QEMU=$TOP/out/qemu-system-x86_64
+GUEST_DIR=$EHOST_WORK/guests
+mkdir -p "$GUEST_DIR"
+declare -gA GUEST_PID
+
+guest_log() { echo "$GUEST_DIR/$1.serial"; }
+# Unix sockets cannot live on 9p: they go to the emulated host's tmpfs.
+GUEST_SOCK_DIR=/tmp/guests
+mkdir -p "$GUEST_SOCK_DIR"
+guest_qmp_sock() { echo "$GUEST_SOCK_DIR/$1.qmp"; }
+
+guest_print_log() {
+	echo "--- serial log of guest $1 ($(guest_log "$1")) ---"
+	tail -n 60 "$(guest_log "$1")" 2>/dev/null | sed 's/^/  guest| /'
+	echo "--- end of serial log of guest $1 ---"
+}
+
+# Build the QEMU command line into GUEST_ARGV.
+_guest_argv() {
+	local name=$1 cmd=boot smp=2 mem=512 qemu=$OUR_QEMU append= wrap=()
+	shift
+	while (($#)); do
+		case $1 in
+		--cmd) cmd=$2; shift 2 ;;
+		--smp) smp=$2; shift 2 ;;
+		--mem) mem=$2; shift 2 ;;
+		--qemu) qemu=$2; shift 2 ;;
+		--append) append=$2; shift 2 ;;
+		--wrap) read -ra wrap <<<"$2"; shift 2 ;;
+		--) shift; break ;;
+		*) echo "guest: unknown option $1" >&2; return 2 ;;
+		esac
+	done
+	GUEST_ARGV=("${wrap[@]}" "$qemu" -name "guest=$name,debug-threads=on"
+		-L /usr/share/qemu -L /usr/share/seabios -L /usr/lib/ipxe/qemu -nodefaults -no-user-config -display none -vga none -no-reboot
+		-machine pc -accel kvm -cpu host -smp "$smp" -m "$mem"
+		-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD"
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 guest.cmd=$cmd $append"
+		-serial "file:$(guest_log "$name")"
+		-qmp "unix:$(guest_qmp_sock "$name"),server=on,wait=off"
+		"$@")
+}
+
+guest_run() {
+	local name=$1 timeout=$2 rc
+	shift 2
+	_guest_argv "$name" "$@" || return
+	rm -f "$(guest_log "$name")"
+	timeout -k 5 "$timeout" "${GUEST_ARGV[@]}" </dev/null \
+		>"$GUEST_DIR/$name.out" 2>&1
+	rc=$?
+	if ((rc == 124 || rc == 137)); then
+		echo "guest $name: timed out after ${timeout}s"
+		rc=124
+	elif ((rc != 0)); then
+		echo "guest $name: qemu exited with $rc:"
+		sed 's/^/  qemu| /' "$GUEST_DIR/$name.out"
+	fi
+	((rc == 0)) || guest_print_log "$name"
+	return "$rc"
+}
+
+guest_start() {
+	local name=$1 timeout=$2
+	shift 2
+	_guest_argv "$name" "$@" || return
+	rm -f "$(guest_log "$name")" "$(guest_qmp_sock "$name")"
+	timeout -k 5 "$timeout" "${GUEST_ARGV[@]}" </dev/null \
+		>"$GUEST_DIR/$name.out" 2>&1 &
+	GUEST_PID[$name]=$!
+	# The QMP socket exists once QEMU is initialised.
+	for ((i = 0; i < 100; i++)); do
+		[[ -S $(guest_qmp_sock "$name") ]] && return 0
+		kill -0 "${GUEST_PID[$name]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "guest $name: did not start"
+	sed 's/^/  qemu| /' "$GUEST_DIR/$name.out"
+	return 1
+}
+
+# PID of the QEMU process itself (not of the timeout wrapper).
+guest_qemu_pid() {
+	pgrep -P "${GUEST_PID[$1]}" -f "guest=$1," | head -n1
+}
+
+guest_wait_log() {
+	local name=$1 regex=$2 timeout=$3 end=$((SECONDS + $3))
+	while ((SECONDS < end)); do
+		grep -qE "$regex" "$(guest_log "$name")" 2>/dev/null && return 0
+		kill -0 "${GUEST_PID[$name]}" 2>/dev/null || break
+		sleep 0.5
+	done
+	echo "guest $name: no \"$regex\" in its log within ${timeout}s"
+	guest_print_log "$name"
+	return 1
+}
+
+guest_qmp() {
+	python3 "$TOP/tests/lib/qmp.py" "$(guest_qmp_sock "$1")" "${@:2}"
+}
+
+guest_stop() {
+	local pid=${GUEST_PID[$1]:-}
+	[[ -n $pid ]] || return 0
+	guest_qmp "$1" quit >/dev/null 2>&1 || kill "$pid" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	unset "GUEST_PID[$1]"
+	return 0
+}

@@ -1,0 +1,32 @@
+#!/bin/bash
+# The emulated host harness fails loudly and never hangs: a command that
+# hangs, a host that stops answering, and a host kernel that crashes are
+# each reported as failures with the serial log, within their timeouts.
+. "$TOP/tests/lib/tap.sh"
+ehost=$TOP/tests/ehost/ehost.sh
+
+run() { # NAME EHOST-ARGS... -- COMMAND: sets rc, took, out
+	local name=$1 start=$SECONDS
+	shift
+	out=$("$ehost" --quiet --work "$TOP/out/ehost/$name" "$@" 2>&1)
+	rc=$?
+	took=$((SECONDS - start))
+	printf '%s\n' "$out" | sed "s/^/  $name| /"
+}
+
+run hang-command --timeout 40 -- sleep 1000
+check "a hung command fails with 124 (got $rc)" test "$rc" = 124
+check "a hung command is stopped by the inner timeout (${took}s)" test "$took" -le 40
+check "a hung command's failure says so" grep -q 'COMMAND timed out after 10s' <<<"$out"
+check "a hung command's failure shows the serial log" grep -q 'serial| .*ehost-init: driver exited' <<<"$out"
+
+run hang-host --timeout 40 --inner-timeout 600 -- sleep 1000
+check "a host that never reports fails with 124 (got $rc)" test "$rc" = 124
+check "the watchdog stops it at its timeout (${took}s)" test "$took" -le 55
+check "the host's failure says it timed out" grep -q 'timed out after 40s' <<<"$out"
+
+run crash-host --timeout 60 -- bash -c 'echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger'
+check "a crashed host fails with 125 (got $rc)" test "$rc" = 125
+check "a crashed host's failure shows the panic" grep -q 'serial| .*Kernel panic' <<<"$out"
+check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash)'"
+exit $FAILED
