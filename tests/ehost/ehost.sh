@@ -64,7 +64,6 @@ if [[ -z $work ]]; then
 fi
 mkdir -p "$work/.ehost"
 work=$(cd "$work" && pwd)
-[[ $work != /tmp/* ]] || die "--work must not be under /tmp: a tmpfs hides it inside"
 rm -f "$work/rc" "$work/output.log" "$work/serial.log" "$work/dmesg.log"
 
 initrd=$(bash "$(dirname "$0")/mkinitramfs.sh")
@@ -111,7 +110,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-m $((nodes * mem))M -smp $((nodes * cpn)),sockets=$nodes,cores=$cpn,threads=1 \
 	"${numa[@]}" \
 	-kernel "$KERNEL_IMAGE" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=4 ehost.work=$work" \
+	-append "console=ttyS0 panic=-1 loglevel=4 ehost.top=$TOP ehost.work=$work" \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$work,mount_tag=work,security_model=none,multidevs=remap" \
 	-serial "file:$work/serial.log" -monitor none \
