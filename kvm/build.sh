@@ -79,6 +79,7 @@ if [[ ! -f $tree/.built ]]; then
 	touch "$tree/.built"
 fi
 
+prune_builds kvm 4
 mkdir -p "$OUT/kvm"
 for m in "${mods[@]}"; do
 	ln -sf "$tree/$m" "$OUT/kvm/$(basename "$m")"

@@ -47,6 +47,7 @@ if [[ ! -f $tree/.built ]]; then
 	touch "$tree/.built"
 fi
 
+prune_builds qemu 3
 mkdir -p "$OUT"
 ln -sf "$bin" "$OUT/qemu-system-x86_64"
 echo "$hash" >"$OUT/qemu-version"

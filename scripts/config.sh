@@ -25,3 +25,11 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 content_hash() {
 	cat "$@" | sha256sum | cut -c1-16
 }
+
+# Keep the newest $2 build directories $CACHE/build/$1-*, drop the rest:
+# every series change makes a new one.
+prune_builds() {
+	local d
+	ls -1dt "$CACHE/build/$1"-* 2>/dev/null | tail -n +$(($2 + 1)) |
+		while read -r d; do rm -rf "$d"; done
+}

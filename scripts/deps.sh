@@ -8,7 +8,8 @@ PKGS=(
 	"linux-source-6.12=$KERNEL_DEB_VERSION"
 	"linux-headers-$KERNEL_RELEASE=$KERNEL_DEB_VERSION"
 	"linux-image-$KERNEL_RELEASE=$KERNEL_DEB_VERSION"
-	gcc make bc flex bison libelf-dev ccache dpkg-dev xz-utils cpio
+	gcc libc6-dev make patch perl bc flex bison libelf-dev ccache dpkg-dev
+	xz-utils cpio gzip procps util-linux
 	meson ninja-build pkg-config python3 libglib2.0-dev libpixman-1-dev
 	zlib1g-dev libfdt-dev
 	qemu-system-x86 qemu-system-data qemu-utils seabios ipxe-qemu
