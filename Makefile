@@ -9,7 +9,7 @@
 SHELL := /bin/bash
 OUT := out
 
-all: kvm qemu tools guest
+all: kvm qemu tools guest kselftest
 
 deps:
 	@scripts/deps.sh
@@ -26,6 +26,9 @@ tools: deps
 guest: deps
 	@tests/guest/mkinitramfs.sh >/dev/null
 
+kselftest: kvm
+	@tests/kselftest/build.sh
+
 test: all
 	@tests/run.sh
 
@@ -38,4 +41,4 @@ check: deps
 clean:
 	rm -rf $(OUT)
 
-.PHONY: all deps kvm qemu tools guest test demo check clean
+.PHONY: all deps kvm qemu tools guest kselftest test demo check clean
