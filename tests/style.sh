@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../scripts/config.sh"
 . "$TOP/tests/lib/tap.sh"
 
+cd "$CACHE" || exit 1  # checkpatch acts differently inside a git work tree
 kcp=$CACHE/src/linux-$KERNEL_DEB_VERSION/scripts/checkpatch.pl
 qcp=$CACHE/src/qemu-${QEMU_SRC_VERSION#*:}/qemu-7.2+dfsg/scripts/checkpatch.pl
 

@@ -15,7 +15,7 @@ set -euo pipefail
 usage() {
 	cat <<-U
 	usage: ehost.sh [options] -- COMMAND [ARG...]
-	  --nodes N            host NUMA nodes, 2 or 4 (default 2)
+	  --nodes N            host NUMA nodes, 1, 2 or 4 (default 2)
 	  --cpus-per-node N    (default: 2 with 2 nodes, 1 with 4)
 	  --mem-per-node MIB   (default: 2048 with 2 nodes, 1024 with 4)
 	  --timeout S          whole run, boot included (default 300)
@@ -48,14 +48,14 @@ while (($#)); do
 	esac
 done
 (($#)) || usage
-[[ $nodes == 2 || $nodes == 4 ]] || die "--nodes must be 2 or 4"
+[[ $nodes == 1 || $nodes == 2 || $nodes == 4 ]] || die "--nodes must be 1, 2 or 4"
 [[ $kvm == ours || $kvm == debian ]] || die "--kvm must be ours or debian"
 [[ $numab == 0 || $numab == 1 ]] || die "--numa-balancing must be 0 or 1"
 [[ $timeout =~ ^[0-9]+$ ]] && ((timeout >= 30)) || die "--timeout must be >= 30 s"
 : "${inner:=$((timeout - 30))}"
 [[ $inner =~ ^[0-9]+$ ]] || die "--inner-timeout must be a number of seconds"
-: "${cpn:=$((nodes == 2 ? 2 : 1))}"
-: "${mem:=$((nodes == 2 ? 2048 : 1024))}"
+: "${cpn:=$((nodes == 4 ? 1 : 2))}"
+: "${mem:=$((nodes == 4 ? 1024 : 2048))}"
 [[ $kvm == debian || -f $OUT/kvm/kvm.ko ]] || die "no $OUT/kvm/kvm.ko: run make kvm"
 
 if [[ -z $work ]]; then
