@@ -2,6 +2,7 @@
 #
 #   make demo    boot the emulated 2-node host and show a guest's placement
 #   make test    build everything and run every test
+#   make bench   the benchmarks, written to bench/results/
 #
 # Both install what they need (make deps) and cache downloads and builds
 # under ~/.cache/kvm-autonuma, outside the clone.
@@ -35,10 +36,13 @@ test: all
 demo: all
 	@scripts/demo.sh
 
+bench: all
+	@bench/kvm-scanner.sh
+
 check: deps
 	@tests/run.sh style
 
 clean:
 	rm -rf $(OUT)
 
-.PHONY: all deps kvm qemu tools guest kselftest test demo check clean
+.PHONY: all deps kvm qemu tools guest kselftest test demo bench check clean

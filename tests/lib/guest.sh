@@ -10,7 +10,8 @@
 #
 # guest options: --cmd C (a script of tests/guest/cmd, default boot),
 # --smp N (2), --mem MIB (512), --qemu BIN (our build), --append TEXT,
-# --wrap "CMD ARGS" (run QEMU under it, e.g. numactl).
+# --wrap "CMD ARGS" (run QEMU under it, e.g. numactl), --accel OPTS
+# (default kvm).
 
 : "${TOP:?}" "${EHOST_WORK:?}"
 GUEST_KERNEL=/boot/vmlinuz-6.12.117+deb12-amd64
@@ -34,7 +35,7 @@ guest_print_log() {
 
 # Build the QEMU command line into GUEST_ARGV.
 _guest_argv() {
-	local name=$1 cmd=boot smp=2 mem=512 qemu=$OUR_QEMU append= wrap=()
+	local name=$1 cmd=boot smp=2 mem=512 qemu=$OUR_QEMU append= wrap=() accel=kvm
 	shift
 	while (($#)); do
 		case $1 in
@@ -44,13 +45,14 @@ _guest_argv() {
 		--qemu) qemu=$2; shift 2 ;;
 		--append) append=$2; shift 2 ;;
 		--wrap) read -ra wrap <<<"$2"; shift 2 ;;
+		--accel) accel=$2; shift 2 ;;
 		--) shift; break ;;
 		*) echo "guest: unknown option $1" >&2; return 2 ;;
 		esac
 	done
 	GUEST_ARGV=("${wrap[@]}" "$qemu" -name "guest=$name,debug-threads=on"
 		-L /usr/share/qemu -L /usr/share/seabios -L /usr/lib/ipxe/qemu -nodefaults -no-user-config -display none -vga none -no-reboot
-		-machine pc -accel kvm -cpu host -smp "$smp" -m "$mem"
+		-machine pc -accel "$accel" -cpu host -smp "$smp" -m "$mem"
 		-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD"
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 guest.cmd=$cmd $append"
 		-serial "file:$(guest_log "$name")"

@@ -1,0 +1,159 @@
+#!/bin/bash
+# ehost: --nodes 2 --timeout 900
+# Our QEMU with -accel kvm,autonuma=on, end to end, kernel.numa_balancing=0
+# so that whatever moves is our doing.  A 2-vCPU Linux guest keeps
+# touching 384 MiB from both vCPUs (tests/guest/progs/memtouch.c); its
+# memory is first touched on node 0, then its vCPU threads are moved to
+# node 1, and:
+#   - with autonuma on, at least 90% of the touched memory follows them to
+#     node 1 (numa_maps, through query-autonuma); the time is printed
+#   - with autonuma off, it stays on node 0
+#   - autonuma-migrate-nodes moves it all, and its counters agree
+#   - bad QMP arguments get errors naming the problem, change nothing, and
+#     the guest keeps running
+#   - with node 1 filled by a memory hog, migrations are skipped and
+#     counted, nothing fails, the guest keeps running
+. "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/guest.sh"
+
+TOUCH_MIB=384
+node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
+
+qmp() { guest_qmp "$@"; }
+# jq-less JSON access: python3 -c on the reply.
+jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+node_mib() { # GUEST NODE: guest RAM on NODE, MiB
+	qmp "$1" query-autonuma | jget "d['memory'][$2]['bytes'] >> 20"
+}
+
+start_guest() { # NAME ACCEL
+	guest_start "$1" 600 --cmd memtouch --smp 2 --mem 640 \
+		--wrap "numactl --cpunodebind=0 --preferred=0" --accel "$2" \
+		--append "memtouch.mib=$TOUCH_MIB" || return 1
+	guest_wait_log "$1" 'memtouch: ready' 180
+}
+
+move_vcpus_to_node1() {
+	local tid
+	for tid in $(qmp "$1" query-autonuma |
+		jget "' '.join(str(v['thread-id']) for v in d['vcpus'])"); do
+		taskset -pc "$(node_cpus 1)" "$tid" >/dev/null
+	done
+}
+
+progress() { grep -c 'memtouch: t=' "$(guest_log "$1")"; }
+
+# 1. Convergence with autonuma on.
+if start_guest on "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-percent=50"; then
+	before=$(node_mib on 1)
+	move_vcpus_to_node1 on
+	start=$SECONDS
+	want=$((TOUCH_MIB * 9 / 10))
+	while ((SECONDS - start < 240)); do
+		n1=$(node_mib on 1)
+		((n1 >= want)) && break
+		sleep 1
+	done
+	took=$((SECONDS - start))
+	echo "autonuma on: node 1 had ${before} MiB, ${n1} MiB after ${took} s (want ${want})"
+	qmp on human-monitor-command '{"command-line": "info autonuma"}' | jget "d"
+	check "autonuma on: 90% of the touched memory follows the vCPUs (${took} s)" \
+		test "$n1" -ge "$want"
+	info=$(qmp on query-autonuma)
+	check "autonuma on: pages moved are counted" \
+		test "$(jget "d['migration']['moved']" <<<"$info")" -gt 0
+	check "autonuma on: no migration failed" \
+		test "$(jget "d['migration']['failed']" <<<"$info")" = 0
+	check "autonuma on: vCPUs now prefer node 1" \
+		test "$(jget "min(v['preferred-node'] for v in d['vcpus'])" <<<"$info")" = 1
+
+	# Bad arguments: an error naming the problem, nothing changed.
+	settings="d['scan-period-min'], d['scan-period-max'], d['hint-percent'], d['enabled']"
+	was=$(jget "$settings" <<<"$info")
+	p0=$(progress on)
+	bad() { # NAME EXPECTED-TEXT COMMAND [ARGS]
+		local name=$1 text=$2 err
+		shift 2
+		err=$(qmp on "$@" 2>&1 >/dev/null)
+		if [[ $? != 0 && $err == *"$text"* ]]; then
+			pass "bad QMP: $name"
+		else
+			fail "bad QMP: $name" "got: $err"
+		fi
+	}
+	bad "period below 10 ms" "scan-period-min" set-autonuma '{"scan-period-min": 5}'
+	bad "max below min" "scan-period-max" set-autonuma '{"scan-period-min": 900, "scan-period-max": 800}'
+	bad "hint above 100%" "hint-percent" set-autonuma '{"hint-percent": 101, "scan-period-min": 50}'
+	bad "window 0" "scan-window" set-autonuma '{"scan-window": 0}'
+	bad "wrong type" "enabled" set-autonuma '{"enabled": "yes"}'
+	bad "unknown argument" "bogus" set-autonuma '{"bogus": 1}'
+	bad "empty node lists" "at least one node" autonuma-migrate-nodes '{"from": [], "to": []}'
+	bad "lists of different lengths" "same length" autonuma-migrate-nodes '{"from": [0, 1], "to": [1]}'
+	bad "unknown node" "host node 9 is not online" autonuma-migrate-nodes '{"from": [9], "to": [0]}'
+	bad "node twice" "twice" autonuma-migrate-nodes '{"from": [0, 0], "to": [1, 1]}'
+	check "bad QMP: settings unchanged" \
+		test "$(qmp on query-autonuma | jget "$settings")" = "$was"
+	sleep 3
+	check "bad QMP: the guest keeps running" test "$(progress on)" -gt "$p0"
+
+	# set-autonuma at run time.
+	qmp on set-autonuma '{"enabled": false}' >/dev/null
+	check "set-autonuma off" test "$(qmp on query-autonuma | jget "d['enabled']")" = False
+	qmp on set-autonuma '{"enabled": true, "hint-percent": 10}' >/dev/null
+	check "set-autonuma on with a new tunable" \
+		test "$(qmp on query-autonuma | jget "d['enabled'], d['hint-percent']")" = "(True, 10)"
+	guest_stop on
+else
+	fail "autonuma on: guest started"
+fi
+
+# 2. autonuma off: memory stays behind; then autonuma-migrate-nodes.
+if start_guest off kvm; then
+	move_vcpus_to_node1 off
+	sleep 20
+	n1=$(node_mib off 1)
+	echo "autonuma off: ${n1} MiB on node 1 after 20 s"
+	check "autonuma off: the memory stays on node 0" test "$n1" -lt $((TOUCH_MIB / 10))
+	n0=$(node_mib off 0)
+	r=$(qmp off autonuma-migrate-nodes '{"from": [0], "to": [1]}')
+	moved=$(jget "d['moved']" <<<"$r")
+	n1b=$(node_mib off 1)
+	echo "migrate-nodes: $r; node 0 had ${n0} MiB, node 1 now ${n1b} MiB"
+	check "migrate-nodes moves the guest's memory to node 1" \
+		test "$(node_mib off 0)" -lt $((n0 / 20 + 8))
+	check "migrate-nodes counters agree with numa_maps (within 5%)" \
+		python3 -c "import sys; m=$moved*4096>>20; g=$n1b-$n1; sys.exit(abs(m-g) > max(8, g*0.05))"
+	guest_stop off
+else
+	fail "autonuma off: guest started"
+fi
+
+# 3. Node 1 full: skipped and counted, nothing fails.
+free1=$(awk '/MemFree/ {print int($4 / 1024)}' /sys/devices/system/node/node1/meminfo)
+numactl --membind=1 python3 -c "
+import mmap, time
+m = mmap.mmap(-1, ($free1 - 100) << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+for i in range(0, len(m), 4096): m[i] = 1
+open('/tmp/hog.ready', 'w').close()
+time.sleep(3600)" &
+hog=$!
+for ((i = 0; i < 120 && ! -e /tmp/hog.ready; i++)); do sleep 0.5; done
+echo "node 1 free with the hog: $(awk '/MemFree/ {print $4}' /sys/devices/system/node/node1/meminfo) kB"
+if start_guest full "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-percent=50"; then
+	move_vcpus_to_node1 full
+	p0=$(progress full)
+	sleep 30
+	info=$(qmp full query-autonuma)
+	echo "node 1 full: $(jget "d['migration']" <<<"$info")"
+	check "node 1 full: migrations are skipped and counted" \
+		test "$(jget "d['migration']['skipped-full']" <<<"$info")" -gt 0
+	check "node 1 full: nothing fails" \
+		test "$(jget "d['migration']['failed']" <<<"$info")" = 0
+	check "node 1 full: the guest keeps running" test "$(progress full)" -gt "$p0"
+	guest_stop full
+else
+	fail "node 1 full: guest started"
+fi
+kill "$hog" 2>/dev/null
+exit $FAILED
