@@ -8,3 +8,9 @@ CONFIG_VIRTIO_NET=y
 CONFIG_VIRTIO_SERIAL=y
 CONFIG_VIRTIO_BALLOON=y
 CONFIG_VIRTIO_RNG=y
+# What Debian's stock QEMU puts in the pc machine by default, so that the
+# two migrate to each other (tests/host/qemu-migration.sh).
+CONFIG_HPET=y
+CONFIG_PCSPK=y
+CONFIG_VMPORT=y
+CONFIG_VMMOUSE=y
