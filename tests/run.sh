@@ -89,19 +89,10 @@ for t in "$TOP"/tests/host/*.sh; do
 	log=$logs/${name//\//_}.log
 	echo "... $name (emulated host: $opts)" >&2
 	start=$SECONDS
-	for try in 1 2; do
-		# shellcheck disable=SC2086
-		"$TOP/tests/ehost/ehost.sh" --quiet $opts \
-			--work "$OUT/ehost/${name//\//_}" -- bash "$t" >"$log" 2>&1
-		rc=$?
-		# QEMU's multi-threaded TCG now and then runs a stale int3 of
-		# the kernel's own text patching (jump labels) and the emulated
-		# kernel oopses: an emulator artifact, retried once, visibly.
-		((rc != 0)) && grep -q 'Oops: int3' "$OUT/ehost/${name//\//_}/serial.log" &&
-			((try == 1)) || break
-		echo "... $name: the emulated host hit the TCG int3 artifact; retrying once" >&2
-		cp "$OUT/ehost/${name//\//_}/serial.log" "$logs/${name//\//_}.int3-serial.log"
-	done
+	# shellcheck disable=SC2086
+	"$TOP/tests/ehost/ehost.sh" --quiet $opts \
+		--work "$OUT/ehost/${name//\//_}" -- bash "$t" >"$log" 2>&1
+	rc=$?
 	echo "... $name took $((SECONDS - start)) s" >&2
 	count "$name" "$log" "$rc"
 done
