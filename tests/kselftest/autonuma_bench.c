@@ -3,7 +3,7 @@
  * autonuma_bench: what kvm-autonuma's scanner costs, next to what the host
  * kernel's NUMA balancing costs for the same guest.
  *
- *   autonuma_bench MODE PLACEMENT SECONDS
+ *   autonuma_bench MODE PLACEMENT SECONDS [WARMUP]
  *
  * A VM with 1GiB of THP-backed memory and one vCPU pinned to node 1 that
  * keeps writing the first 512MiB.  PLACEMENT "misplaced" puts the memory on
@@ -12,7 +12,8 @@
  *   off        nothing: the baseline for exits
  *   autonuma   KVM_CAP_AUTONUMA with its default tunables
  *   kernel     no capability; the caller sets kernel.numa_balancing=1
- * After the memory is touched once, the program measures for SECONDS and
+ * After the memory is touched once and WARMUP seconds (default 0) have
+ * passed, so that a scan period can settle, the program measures for SECONDS and
  * prints one line of "key=value" figures:
  *   exits_per_s        vCPU exits per second (KVM's "exits" stat)
  *   guest_sweeps_per_s passes over the 512MiB (guest progress)
@@ -218,6 +219,7 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "autonuma";
 	const char *placement = argc > 2 ? argv[2] : "misplaced";
 	int seconds = argc > 3 ? atoi(argv[3]) : 60;
+	int warmup = argc > 4 ? atoi(argv[4]) : 0;
 	uint64_t t_exits, t_flush, t_scanned, t_cpu, t_hints, t_faults, t_sweeps;
 	uint64_t events = 0, bytes = 0, hint_sptes, mask = 1;
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_AUTONUMA, .args = { 1 } };
@@ -255,6 +257,7 @@ int main(int argc, char **argv)
 		TEST_ASSERT(!strcmp(mode, "off"), "mode: off, autonuma or kernel");
 	}
 
+	sleep(warmup);
 	t_exits = vcpu_stat(vcpu, "exits");
 	t_flush = vm_stat(vm, "remote_tlb_flush_requests");
 	t_scanned = vm_stat(vm, "autonuma_pages_scanned");
@@ -283,12 +286,12 @@ int main(int argc, char **argv)
 		bytes = hint_sptes * (vm_stat(vm, "pages_2m") ? 2 << 20 : 4096);
 	}
 
-	printf("mode=%s placement=%s seconds=%d exits_per_s=%.1f guest_sweeps_per_s=%.2f "
+	printf("mode=%s placement=%s warmup=%d seconds=%d exits_per_s=%.1f guest_sweeps_per_s=%.2f "
 	       "tlb_flushes_per_min=%.1f unmaps_per_min=%.1f "
 	       "unmapped_mib_per_min=%.1f scanner_cpu_ms_per_gib=%.2f "
 	       "max_lock_hold_us=%.1f hint_faults_per_s=%.1f candidates=%lu "
 	       "scanned_gib=%.2f node1_mib=%lu\n",
-	       mode, placement, seconds, (double)t_exits / seconds,
+	       mode, placement, warmup, seconds, (double)t_exits / seconds,
 	       (double)t_sweeps / seconds, t_flush * 60.0 / seconds,
 	       events * 60.0 / seconds, bytes / 1048576.0 * 60.0 / seconds,
 	       t_scanned ? t_cpu / 1e6 / (t_scanned * 4096.0 / (1 << 30)) : 0,
