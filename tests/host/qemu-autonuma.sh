@@ -118,7 +118,8 @@ if start_guest off kvm; then
 	echo "autonuma off: ${n1} MiB on node 1 after 20 s"
 	check "autonuma off: the memory stays on node 0" test "$n1" -lt $((TOUCH_MIB / 10))
 	n0=$(node_mib off 0)
-	r=$(qmp off autonuma-migrate-nodes '{"from": [0], "to": [1]}')
+	# Copying ~500 MiB takes ~12 s here (TCG): give the reply time.
+	r=$(qmp off autonuma-migrate-nodes '{"from": [0], "to": [1]}' --timeout 300)
 	moved=$(jget "d['moved']" <<<"$r")
 	n1b=$(node_mib off 1)
 	echo "migrate-nodes: $r; node 0 had ${n0} MiB, node 1 now ${n1b} MiB"
