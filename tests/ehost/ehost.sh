@@ -103,7 +103,7 @@ fi
 
 notable='Kernel panic|BUG:|WARNING:|Oops|general protection|RIP:|hung_task|soft lockup|Call Trace'
 start=$SECONDS
-for attempt in 1 2; do
+for attempt in 1 2 3; do
 rm -f "$work/rc"
 : >"$work/output.log"
 set +e
@@ -123,12 +123,12 @@ set -e
 # QEMU's multi-threaded TCG now and then executes a stale int3 left by the
 # emulated kernel's own text patching (jump labels) and that kernel oopses
 # in code that was patched correctly: an emulator artifact, not a finding.
-# Run once more, and say so.
-[[ ! -s $work/rc || $(<"$work/rc") != 0 ]] && ((attempt == 1)) &&
+# Run again, twice at most, and say so.
+[[ ! -s $work/rc || $(<"$work/rc") != 0 ]] && ((attempt < 3)) &&
 	grep -q 'Oops: int3' "$work/serial.log" || break
-cp "$work/serial.log" "$work/serial-int3.log"
+cp "$work/serial.log" "$work/serial-int3-$attempt.log"
 log "ehost: the emulated kernel hit QEMU TCG's stale-int3 artifact" \
-	"(log: $work/serial-int3.log); running again"
+	"(log: $work/serial-int3-$attempt.log); running again"
 done
 elapsed=$((SECONDS - start))
 sleep 0.5
