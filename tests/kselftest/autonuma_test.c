@@ -286,6 +286,15 @@ static void stop(struct runner *r)
 	pthread_join(r->thread, NULL);
 }
 
+/* Wait until the guest has swept its memory @n more times. */
+static void wait_sweeps(struct runner *r, unsigned long n)
+{
+	unsigned long start = atomic_load(&r->sweeps);
+
+	while (atomic_load(&r->sweeps) < start + n)
+		usleep(1000);
+}
+
 /* Wait until @stat reaches @want, for at most @seconds. */
 static bool wait_stat(struct kvm_vm *vm, const char *stat, uint64_t want,
 		      int seconds)
@@ -455,7 +464,6 @@ static void test_scan(void)
 	struct kvm_vcpu *vcpu;
 	struct runner run;
 	struct kvm_vm *vm;
-	unsigned long s;
 
 	pin_to_node(1);		/* slot 0: code, stack, page tables */
 	vm = create_vm(&vcpu, 1);
@@ -464,12 +472,9 @@ static void test_scan(void)
 
 	set_touch(vm, 0, 1, 2);
 	start(&run, vcpu, 1);
-	while (atomic_load(&run.sweeps) < 2)
-		usleep(1000);
+	wait_sweeps(&run, 2);
 	set_touch(vm, 0, 1, 0);
-	s = atomic_load(&run.sweeps);
-	while (atomic_load(&run.sweeps) < s + 2)
-		usleep(1000);
+	wait_sweeps(&run, 2);
 
 	TEST_ASSERT(!enable(vm, KVM_AUTONUMA_ENABLE, &p), "enable");
 	/* Pass 1 clears what slot 2 had set; passes 2+ see slot 1 only. */
@@ -525,8 +530,7 @@ static void test_remote(enum vm_mem_backing_src_type src, const char *name)
 	add_region(vm, 2, 1, src);
 	set_touch(vm, 0, 1, 2);
 	start(&run, vcpu, 1);
-	while (atomic_load(&run.sweeps) < 2)
-		usleep(1000);
+	wait_sweeps(&run, 2);
 	if (src == VM_MEM_SRC_ANONYMOUS_THP && !vm_stat(vm, "pages_2m")) {
 		printf("SKIP: %s: no 2MiB mappings (THP off?)\n", name);
 		stop(&run);
@@ -662,6 +666,24 @@ static bool same(struct snapshot a, struct snapshot b)
 	       a.queued == b.queued && a.faults == b.faults;
 }
 
+/*
+ * Over two seconds in which the guest keeps running, nothing of
+ * kvm-autonuma may move.  Returns the snapshot it took last.
+ */
+static struct snapshot check_still(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
+				   struct runner *run, const char *name)
+{
+	struct snapshot a = snap(vm, vcpu), b;
+	unsigned long s = atomic_load(&run->sweeps);
+
+	sleep(2);
+	b = snap(vm, vcpu);
+	CHECK(same(a, b) && atomic_load(&run->sweeps) > s, name,
+	      "passes %lu->%lu hints %lu->%lu faults %lu->%lu", a.passes,
+	      b.passes, a.hints, b.hints, a.faults, b.faults);
+	return b;
+}
+
 static void test_off(void)
 {
 	struct kvm_autonuma_params p = fast_params(100);
@@ -669,7 +691,6 @@ static void test_off(void)
 	struct kvm_vcpu *vcpu;
 	struct runner run;
 	struct kvm_vm *vm;
-	unsigned long s;
 
 	pin_to_node(1);
 	vm = create_vm(&vcpu, 1);
@@ -683,14 +704,8 @@ static void test_off(void)
 
 	/* The capability off, while the vCPU keeps running. */
 	TEST_ASSERT(!enable(vm, 0, NULL), "disable");
-	a = snap(vm, vcpu);
-	s = atomic_load(&run.sweeps);
-	sleep(2);
-	b = snap(vm, vcpu);
-	CHECK(same(a, b) && atomic_load(&run.sweeps) > s,
-	      "off: capability off stops scans, faults and candidates",
-	      "passes %lu->%lu hints %lu->%lu faults %lu->%lu", a.passes,
-	      b.passes, a.hints, b.hints, a.faults, b.faults);
+	a = check_still(vm, vcpu, &run,
+			"off: capability off stops scans, faults and candidates");
 	CHECK(vm_stat(vm, "autonuma_metadata_bytes") == 0 &&
 	      vm_stat(vm, "autonuma_enabled") == 0,
 	      "off: capability off frees the metadata", "%lu bytes",
@@ -701,14 +716,8 @@ static void test_off(void)
 	CHECK(wait_stat(vm, "autonuma_scan_passes", a.passes + 2, 60),
 	      "off: capability on again resumes scanning", "");
 	TEST_ASSERT(write_param("0") > 0, "kvm.autonuma=0");
-	a = snap(vm, vcpu);
-	s = atomic_load(&run.sweeps);
-	sleep(2);
-	b = snap(vm, vcpu);
-	CHECK(same(a, b) && atomic_load(&run.sweeps) > s,
-	      "off: kvm.autonuma=0 stops scans, faults and candidates",
-	      "passes %lu->%lu hints %lu->%lu faults %lu->%lu", a.passes,
-	      b.passes, a.hints, b.hints, a.faults, b.faults);
+	b = check_still(vm, vcpu, &run,
+			"off: kvm.autonuma=0 stops scans, faults and candidates");
 	TEST_ASSERT(write_param("1") > 0, "kvm.autonuma=1");
 	CHECK(wait_stat(vm, "autonuma_scan_passes", b.passes + 2, 60),
 	      "off: kvm.autonuma=1 resumes scanning", "");
