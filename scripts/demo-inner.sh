@@ -5,7 +5,7 @@
 # memory over, with where everything is before and after.
 set -euo pipefail
 . "$TOP/tests/lib/guest.sh"
-place=$TOP/out/tools/vm-placement
+place=$TOP/out/tools/bin/vm-placement
 node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
 
 echo "== emulated host: $(nproc) CPUs, nodes $(cat /sys/devices/system/node/online);" \

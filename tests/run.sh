@@ -10,7 +10,7 @@
 #   build    facts about the builds (kvm-intel.ko, which cannot run here)
 #   host     tests/host/NAME.sh, run inside the emulated NUMA host; its
 #            "# ehost:" line gives ehost.sh's options
-#   outer    tests/outer/NAME.sh, run here; they drive ehost.sh themselves
+#   outer    tests/outer/NAME.sh, run here (some drive ehost.sh themselves)
 # A test file prints PASS:/FAIL:/SKIP: lines (tests/lib/tap.sh).  A file
 # that exits non-zero without a FAIL line counts as one failure.
 set -uo pipefail
@@ -50,7 +50,7 @@ count() { # FILE-NAME LOG RC
 selected() { [[ -z $pattern || $1 == *$pattern* ]]; }
 
 # Unit tests: GTest's TAP lines become PASS/FAIL/SKIP.
-for t in "$OUT"/tools/test-*; do
+for t in "$OUT"/tools/bin/test-*; do
 	name=unit/$(basename "$t")
 	selected "$name" || continue
 	"$t" --tap >"$logs/${name//\//_}.tap" 2>&1

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The placement policy: a greedy local search from the current placement.
+ * Moves that only shuffle noise cost a vCPU its caches and its memory a
+ * trip, so every change must beat a margin; a vCPU that just moved is
+ * fixed (the caller's anti-thrash interval), as AutoNUMA held a task.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "policy.h"
+
+/* A move must raise the total by this share of what is at stake, and by
+ * at least one fault. */
+#define MARGIN 0.10
+
+const char *policy_reason_name(PolicyReason r)
+{
+	static const char *const names[] = {
+		[POLICY_PLACE] = "place", [POLICY_MOVE] = "move",
+		[POLICY_SWAP] = "swap", [POLICY_EVICT] = "evict",
+	};
+
+	return names[r];
+}
+
+static double total_faults(const PolicyVcpu *v, int nr_nodes)
+{
+	double t = 0;
+
+	for (int n = 0; n < nr_nodes; n++)
+		t += v->faults[n];
+	return t;
+}
+
+double policy_weight(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
+		     int v, int n)
+{
+	const PolicyVcpu *me = &vcpus[v];
+	double own = total_faults(me, in->nr_nodes);
+	double vm_n = 0, vm_all = 0, w = 0;
+
+	if (own >= in->min_faults && own > 0)
+		w = me->faults[n];
+	for (int i = 0; i < nr; i++) {
+		if (vcpus[i].vm != me->vm)
+			continue;
+		vm_n += vcpus[i].faults[n];
+		vm_all += total_faults(&vcpus[i], in->nr_nodes);
+	}
+	/* Scaled to the vCPU's own volume, so that it never outweighs a
+	 * clear preference of its own, yet carries an idle vCPU along. */
+	if (vm_all > 0 && vm_all >= in->min_faults)
+		w += in->cohesion * fmax(own, in->min_faults) * vm_n / vm_all;
+	return w;
+}
+
+typedef struct {
+	const PolicyInput *in;
+	const PolicyVcpu *vcpus;
+	int nr;
+	int *nodes;
+	int load[POLICY_MAX_NODES];
+	int cap[POLICY_MAX_NODES];
+	gboolean *done;         /* moved in this round */
+	GArray *moves;
+} Search;
+
+static double w(const Search *s, int v, int n)
+{
+	return policy_weight(s->in, s->vcpus, s->nr, v, n);
+}
+
+static void record(Search *s, int v, int to, int other, PolicyReason why,
+		   double gain)
+{
+	PolicyMove m = {
+		.vcpu = v, .from = s->nodes[v], .to = to, .swap_with = other,
+		.reason = why, .gain = gain,
+	};
+
+	g_array_append_val(s->moves, m);
+	if (s->nodes[v] >= 0)
+		s->load[s->nodes[v]]--;
+	s->load[to]++;
+	s->nodes[v] = to;
+	s->done[v] = TRUE;
+}
+
+/* The node with room that @v wants most, or -1. */
+static int best_with_room(const Search *s, int v)
+{
+	int best = -1;
+
+	for (int n = 0; n < s->in->nr_nodes; n++)
+		if (s->load[n] < s->cap[n] &&
+		    (best < 0 || w(s, v, n) > w(s, v, best)))
+			best = n;
+	return best;
+}
+
+static void scale_capacity(Search *s)
+{
+	long sum = 0;
+
+	for (int n = 0; n < s->in->nr_nodes; n++) {
+		s->cap[n] = MAX(s->in->capacity[n], 0);
+		sum += s->cap[n];
+	}
+	if (sum == 0)
+		return;
+	/* Overcommitted host: every node takes its share more. */
+	if (sum < s->nr)
+		for (int n = 0; n < s->in->nr_nodes; n++)
+			s->cap[n] = (s->cap[n] * (long)s->nr + sum - 1) / sum;
+}
+
+/* Empty nodes above capacity, weakest claim first. */
+static void evict(Search *s, gboolean even_fixed)
+{
+	for (int n = 0; n < s->in->nr_nodes; n++) {
+		while (s->load[n] > s->cap[n]) {
+			int victim = -1, to;
+
+			for (int v = 0; v < s->nr; v++) {
+				if (s->nodes[v] != n || s->done[v] ||
+				    (s->vcpus[v].fixed && !even_fixed))
+					continue;
+				if (victim < 0 ||
+				    w(s, v, n) < w(s, victim, n))
+					victim = v;
+			}
+			if (victim < 0)
+				break;
+			to = best_with_room(s, victim);
+			if (to < 0)
+				break;
+			record(s, victim, to, -1, POLICY_EVICT,
+			       w(s, victim, to) - w(s, victim, n));
+		}
+	}
+}
+
+/* One improving move or swap for @v towards its favourite node. */
+static gboolean improve(Search *s, int v)
+{
+	int from = s->nodes[v], to = 0, partner = -1;
+	double here = w(s, v, from), gain, best_delta = 0;
+
+	for (int n = 1; n < s->in->nr_nodes; n++)
+		if (w(s, v, n) > w(s, v, to))
+			to = n;
+	gain = w(s, v, to) - here;
+	if (to == from || gain <= fmax(1.0, MARGIN * w(s, v, to)))
+		return FALSE;
+	if (s->load[to] < s->cap[to]) {
+		record(s, v, to, -1, POLICY_MOVE, gain);
+		return TRUE;
+	}
+	for (int u = 0; u < s->nr; u++) {
+		double delta;
+
+		if (s->nodes[u] != to || s->vcpus[u].fixed || s->done[u])
+			continue;
+		delta = gain + w(s, u, from) - w(s, u, to);
+		if (delta > best_delta) {
+			best_delta = delta;
+			partner = u;
+		}
+	}
+	if (partner < 0 ||
+	    best_delta <= fmax(1.0, MARGIN * (w(s, v, to) + w(s, partner, to))))
+		return FALSE;
+	record(s, v, to, partner, POLICY_SWAP, best_delta);
+	s->load[to]--;          /* record() counted v in; partner goes out */
+	s->load[from]++;
+	s->nodes[partner] = from;
+	s->done[partner] = TRUE;
+	return TRUE;
+}
+
+static int by_gain(gconstpointer a, gconstpointer b, gpointer data)
+{
+	const Search *s = data;
+	int va = *(const int *)a, vb = *(const int *)b;
+	double ga = 0, gb = 0;
+
+	for (int n = 0; n < s->in->nr_nodes; n++) {
+		ga = fmax(ga, w(s, va, n) - w(s, va, s->nodes[va]));
+		gb = fmax(gb, w(s, vb, n) - w(s, vb, s->nodes[vb]));
+	}
+	return ga < gb ? 1 : ga > gb ? -1 : va - vb;
+}
+
+GArray *policy_place(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
+		     int *nodes)
+{
+	g_autofree gboolean *done = g_new0(gboolean, nr);
+	g_autofree int *order = g_new(int, nr);
+	Search s = {
+		.in = in, .vcpus = vcpus, .nr = nr, .nodes = nodes, .done = done,
+		.moves = g_array_new(FALSE, FALSE, sizeof(PolicyMove)),
+	};
+
+	scale_capacity(&s);
+	for (int v = 0; v < nr; v++) {
+		nodes[v] = vcpus[v].node;
+		if (nodes[v] >= in->nr_nodes)
+			nodes[v] = -1;
+		if (nodes[v] >= 0)
+			s.load[nodes[v]]++;
+	}
+	for (int v = 0; v < nr; v++) {
+		int to;
+
+		if (nodes[v] >= 0)
+			continue;
+		to = best_with_room(&s, v);
+		if (to >= 0)
+			record(&s, v, to, -1, POLICY_PLACE, w(&s, v, to));
+	}
+	evict(&s, FALSE);
+	evict(&s, TRUE);
+
+	for (int v = 0; v < nr; v++)
+		order[v] = v;
+	g_qsort_with_data(order, nr, sizeof(*order), by_gain, &s);
+	for (int i = 0; i < nr; i++) {
+		int v = order[i];
+
+		if (!done[v] && !vcpus[v].fixed && nodes[v] >= 0)
+			improve(&s, v);
+	}
+	return s.moves;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Gear 4, CPU follows memory: given where each vCPU's hinting faults go,
+ * choose a host node for every vCPU of every enabled VM, within node
+ * capacity.  Pure: no I/O, so that the tests can feed it synthetic stats.
+ */
+#pragma once
+
+#include <glib.h>
+
+#define POLICY_MAX_NODES 64
+
+typedef struct {
+	int vm;                 /* index of its VM, for the cohesion term */
+	int node;               /* node placed on now; -1: not placed yet */
+	gboolean fixed;         /* inside the anti-thrash interval: stays */
+	double faults[POLICY_MAX_NODES]; /* recent hinting faults per node */
+} PolicyVcpu;
+
+typedef struct {
+	int nr_nodes;
+	int capacity[POLICY_MAX_NODES]; /* vCPUs a node may take */
+	double min_faults;      /* fewer: the vCPU has no preference of its own */
+	double cohesion;        /* pull towards its VM's nodes, 0..1 */
+} PolicyInput;
+
+typedef enum {
+	POLICY_PLACE,           /* not placed yet */
+	POLICY_MOVE,            /* its memory is elsewhere, and there is room */
+	POLICY_SWAP,            /* two vCPUs that each suit the other's node */
+	POLICY_EVICT,           /* its node is over capacity */
+} PolicyReason;
+
+typedef struct {
+	int vcpu;
+	int from, to;
+	int swap_with;          /* the other vCPU of a swap, else -1 */
+	PolicyReason reason;
+	double gain;            /* faults made local per period, estimated */
+} PolicyMove;
+
+const char *policy_reason_name(PolicyReason r);
+
+/* How much @v wants node @n: its own faults there, plus its VM's pull. */
+double policy_weight(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
+		     int v, int n);
+
+/*
+ * Compute the new placement into @nodes (one per vCPU) and return the
+ * moves that lead there, in order (PolicyMove).  A vCPU moves only if
+ * that raises the total weight of the placement by more than a margin,
+ * and no node ends above its capacity (scaled up evenly when all the
+ * vCPUs do not fit).
+ */
+GArray *policy_place(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
+		     int *nodes);

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The placement policy on synthetic statistics: the cases AutoNUMA's
+ * authors argued over, as vCPUs of VMs.
+ */
+#include <glib.h>
+
+#include "policy.h"
+
+typedef struct {
+	PolicyInput in;
+	PolicyVcpu v[16];
+	int nr;
+	int nodes[16];
+} Case;
+
+static void setup(Case *c, int nr_nodes, int cap)
+{
+	*c = (Case){ .in = { .nr_nodes = nr_nodes, .min_faults = 32,
+			     .cohesion = 0.5 } };
+	for (int n = 0; n < nr_nodes; n++)
+		c->in.capacity[n] = cap;
+}
+
+/* Add a vCPU of @vm on @node whose recent faults per node are @f0.. */
+static int add(Case *c, int vm, int node, double f0, double f1, double f2,
+	       double f3)
+{
+	PolicyVcpu *v = &c->v[c->nr];
+
+	*v = (PolicyVcpu){ .vm = vm, .node = node,
+			   .faults = { f0, f1, f2, f3 } };
+	return c->nr++;
+}
+
+static GArray *place(Case *c)
+{
+	GArray *moves = policy_place(&c->in, c->v, c->nr, c->nodes);
+	int load[POLICY_MAX_NODES] = { 0 };
+
+	for (int i = 0; i < c->nr; i++) {
+		g_assert_cmpint(c->nodes[i], >=, 0);
+		g_assert_cmpint(c->nodes[i], <, c->in.nr_nodes);
+		load[c->nodes[i]]++;
+	}
+	for (int n = 0; n < c->in.nr_nodes; n++)
+		g_assert_cmpint(load[n], <=, c->in.capacity[n]);
+	return moves;
+}
+
+/* Total faults that are local under the placement in c->nodes. */
+static double local(const Case *c, const int *nodes)
+{
+	double sum = 0;
+
+	for (int i = 0; i < c->nr; i++)
+		sum += c->v[i].faults[nodes[i]];
+	return sum;
+}
+
+static int current[16];
+
+static double local_before(const Case *c)
+{
+	for (int i = 0; i < c->nr; i++)
+		current[i] = c->v[i].node;
+	return local(c, current);
+}
+
+/* A 2-vCPU VM split over two nodes, its memory on node 1: it ends up
+ * whole on node 1. */
+static void test_fits_in_a_node(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 0, 10, 900, 0, 0);
+	add(&c, 0, 1, 5, 800, 0, 0);
+	moves = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 1);
+	g_assert_cmpint(c.nodes[1], ==, 1);
+	g_assert_cmpuint(moves->len, ==, 1);
+	g_assert_cmpint(g_array_index(moves, PolicyMove, 0).reason, ==,
+			POLICY_MOVE);
+}
+
+/* An idle vCPU (no faults of its own) follows its VM. */
+static void test_idle_vcpu_follows_vm(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 1, 0, 900, 0, 0);
+	add(&c, 0, 0, 0, 0, 0, 0);
+	moves = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 1);
+	g_assert_cmpint(c.nodes[1], ==, 1);
+}
+
+/* Two VMs that both want node 0, which has room for one: the busier one
+ * gets it, neither is split, node 0 never takes more than it has. */
+static void test_two_vms_same_node(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 1, 500, 0, 0, 0);    /* VM 0, busier */
+	add(&c, 0, 1, 500, 0, 0, 0);
+	add(&c, 1, 0, 200, 0, 0, 0);    /* VM 1 holds node 0 now */
+	add(&c, 1, 0, 200, 0, 0, 0);
+	moves = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 0);
+	g_assert_cmpint(c.nodes[1], ==, 0);
+	g_assert_cmpint(c.nodes[2], ==, 1);
+	g_assert_cmpint(c.nodes[3], ==, 1);
+	g_assert_cmpuint(moves->len, ==, 2);
+	g_assert_cmpint(g_array_index(moves, PolicyMove, 0).reason, ==,
+			POLICY_SWAP);
+	g_assert_cmpfloat(local(&c, c.nodes), >, local_before(&c));
+}
+
+/* A 4-vCPU VM on 2-CPU nodes, each pair working on its own half, placed
+ * crosswise: swaps split it along its access pattern. */
+static void test_vm_wider_than_node(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 1, 700, 50, 0, 0);
+	add(&c, 0, 0, 650, 60, 0, 0);
+	add(&c, 0, 0, 40, 800, 0, 0);
+	add(&c, 0, 1, 30, 600, 0, 0);
+	moves = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 0);
+	g_assert_cmpint(c.nodes[1], ==, 0);
+	g_assert_cmpint(c.nodes[2], ==, 1);
+	g_assert_cmpint(c.nodes[3], ==, 1);
+	for (guint i = 0; i < moves->len; i++)
+		g_assert_cmpint(g_array_index(moves, PolicyMove, i).reason, ==,
+				POLICY_SWAP);
+}
+
+/* VM 1 idles on node 1 with its memory on node 0, where busy VM 0 runs.
+ * Idle, nothing moves.  When it starts computing it does not evict a
+ * busier VM: its memory will come to it instead.  When VM 0 goes quiet,
+ * they trade places. */
+static void test_idle_vm_starts(void)
+{
+	Case c;
+	g_autoptr(GArray) m1 = NULL, m2 = NULL, m3 = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 0, 900, 10, 0, 0);
+	add(&c, 0, 0, 900, 10, 0, 0);
+	add(&c, 1, 1, 3, 0, 0, 0);
+	add(&c, 1, 1, 2, 0, 0, 0);
+	m1 = place(&c);
+	g_assert_cmpuint(m1->len, ==, 0);
+
+	c.v[2].faults[0] = c.v[3].faults[0] = 400;
+	m2 = place(&c);
+	g_assert_cmpuint(m2->len, ==, 0);
+
+	c.v[0].faults[0] = c.v[1].faults[0] = 40;
+	m3 = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 1);
+	g_assert_cmpint(c.nodes[1], ==, 1);
+	g_assert_cmpint(c.nodes[2], ==, 0);
+	g_assert_cmpint(c.nodes[3], ==, 0);
+}
+
+/* A vCPU moved within the anti-thrash interval stays, even though its
+ * faults (taken where the scheduler really ran it) now point elsewhere. */
+static void test_fixed_vcpu_stays(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 1, 900, 10, 0, 0);
+	c.v[0].fixed = TRUE;
+	moves = place(&c);
+	g_assert_cmpuint(moves->len, ==, 0);
+	g_assert_cmpint(c.nodes[0], ==, 1);
+
+	c.v[0].fixed = FALSE;
+	g_array_unref(moves);
+	moves = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 0);
+}
+
+/* Noise does not move anything: a vCPU below min-faults, and a small
+ * difference within the margin. */
+static void test_noise(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 0, 0, 20, 0, 0);     /* below min-faults */
+	add(&c, 1, 0, 500, 530, 0, 0);  /* within the margin */
+	moves = place(&c);
+	g_assert_cmpuint(moves->len, ==, 0);
+}
+
+/* Unplaced vCPUs get a node; an overfull node is emptied to capacity;
+ * a host with too few CPUs shares the overcommit out evenly. */
+static void test_place_and_evict(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+	int load[4] = { 0 };
+
+	setup(&c, 4, 1);
+	add(&c, 0, -1, 0, 0, 0, 500);
+	add(&c, 1, 2, 0, 0, 300, 0);
+	add(&c, 1, 2, 0, 0, 100, 0);
+	moves = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 3);
+	g_assert_cmpint(c.nodes[1], ==, 2);
+	g_assert_cmpint(c.nodes[2], !=, 2);
+	g_assert_cmpint(g_array_index(moves, PolicyMove, 0).reason, ==,
+			POLICY_PLACE);
+	g_assert_cmpint(g_array_index(moves, PolicyMove, 1).reason, ==,
+			POLICY_EVICT);
+
+	/* 8 vCPUs of 4 VMs on 4 one-CPU nodes: two per node, VMs whole. */
+	setup(&c, 4, 1);
+	for (int vm = 0; vm < 4; vm++) {
+		add(&c, vm, vm % 2, vm == 0 ? 900 : 0, vm == 1 ? 900 : 0,
+		    vm == 2 ? 900 : 0, vm == 3 ? 900 : 0);
+		add(&c, vm, 2 + vm % 2, vm == 0 ? 900 : 0, vm == 1 ? 900 : 0,
+		    vm == 2 ? 900 : 0, vm == 3 ? 900 : 0);
+	}
+	g_array_unref(moves);
+	moves = policy_place(&c.in, c.v, c.nr, c.nodes);
+	for (int i = 0; i < c.nr; i++)
+		load[c.nodes[i]]++;
+	for (int n = 0; n < 4; n++)
+		g_assert_cmpint(load[n], ==, 2);
+	for (int i = 0; i < c.nr; i++)
+		g_assert_cmpint(c.nodes[i], ==, c.v[i].vm);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/policy/fits-in-a-node", test_fits_in_a_node);
+	g_test_add_func("/policy/idle-vcpu-follows-vm", test_idle_vcpu_follows_vm);
+	g_test_add_func("/policy/two-vms-same-node", test_two_vms_same_node);
+	g_test_add_func("/policy/vm-wider-than-node", test_vm_wider_than_node);
+	g_test_add_func("/policy/idle-vm-starts", test_idle_vm_starts);
+	g_test_add_func("/policy/fixed-vcpu-stays", test_fixed_vcpu_stays);
+	g_test_add_func("/policy/noise", test_noise);
+	g_test_add_func("/policy/place-and-evict", test_place_and_evict);
+	return g_test_run();
+}
