@@ -14,6 +14,8 @@ PKGS=(
 	zlib1g-dev libfdt-dev
 	qemu-system-x86 qemu-system-data qemu-utils seabios ipxe-qemu
 	busybox-static kmod numactl libnuma-dev socat
+	libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev libvirt-clients
+	libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils gnuplot-nox man-db
 )
 
 missing=()
