@@ -2,7 +2,8 @@
 #
 #   make demo    boot the emulated 2-node host and show a guest's placement
 #   make test    build everything and run every test
-#   make bench   the benchmarks, written to bench/results/
+#   make bench   kvm-autonuma against its peers, written to bench/results/
+#                (bench/kvm-scanner.sh: the scanner's own costs)
 #
 # Both install what they need (make deps) and cache downloads and builds
 # under ~/.cache/kvm-autonuma, outside the clone.
@@ -37,7 +38,7 @@ demo: all
 	@scripts/demo.sh
 
 bench: all
-	@bench/kvm-scanner.sh
+	@bench/peers.sh
 
 check: deps
 	@tests/run.sh style

@@ -16,6 +16,7 @@ PKGS=(
 	busybox-static kmod numactl libnuma-dev socat
 	libjson-glib-dev libvirt-dev libvirt-glib-1.0-dev libvirt-clients
 	libvirt-daemon libvirt-daemon-driver-qemu libxml2-utils gnuplot-nox man-db
+	numad
 )
 
 missing=()

@@ -385,6 +385,19 @@ static GHashTable *place(Daemon *d)
 	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vm)) {
 		if (!vm_placed_by_us(d, vm))
 			continue;
+		double mem[POLICY_MAX_NODES] = { 0 }, total = 0;
+		JsonArray *ma = json_object_get_array_member(
+			json_node_get_object(vm->info), "memory");
+
+		for (guint i = 0; ma && i < json_array_get_length(ma); i++) {
+			JsonObject *m = json_array_get_object_element(ma, i);
+			gint64 n = qmp_get_int(m, "node", -1);
+
+			if (n >= 0 && n < in.nr_nodes) {
+				mem[n] = qmp_get_int(m, "bytes", 0);
+				total += mem[n];
+			}
+		}
 		for (guint i = 0; i < vm->vcpus->len; i++) {
 			VcpuState *v = &g_array_index(vm->vcpus, VcpuState, i);
 			PolicyVcpu pv = {
@@ -395,6 +408,8 @@ static GHashTable *place(Daemon *d)
 			};
 
 			memcpy(pv.faults, v->recent, sizeof(pv.faults));
+			for (int n = 0; n < in.nr_nodes && total > 0; n++)
+				pv.memory[n] = mem[n] / total;
 			g_array_append_val(in_v, pv);
 			g_array_append_val(owner, v);
 		}

@@ -38,21 +38,13 @@ double policy_weight(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 {
 	const PolicyVcpu *me = &vcpus[v];
 	double own = total_faults(me, in->nr_nodes);
-	double vm_n = 0, vm_all = 0, w = 0;
+	double w = 0;
 
 	if (own >= in->min_faults && own > 0)
 		w = me->faults[n];
-	for (int i = 0; i < nr; i++) {
-		if (vcpus[i].vm != me->vm)
-			continue;
-		vm_n += vcpus[i].faults[n];
-		vm_all += total_faults(&vcpus[i], in->nr_nodes);
-	}
 	/* Scaled to the vCPU's own volume, so that it never outweighs a
 	 * clear preference of its own, yet carries an idle vCPU along. */
-	if (vm_all > 0 && vm_all >= in->min_faults)
-		w += in->cohesion * fmax(own, in->min_faults) * vm_n / vm_all;
-	return w;
+	return w + in->cohesion * fmax(own, in->min_faults) * me->memory[n];
 }
 
 typedef struct {

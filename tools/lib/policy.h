@@ -15,13 +15,14 @@ typedef struct {
 	int node;               /* node placed on now; -1: not placed yet */
 	gboolean fixed;         /* inside the anti-thrash interval: stays */
 	double faults[POLICY_MAX_NODES]; /* recent hinting faults per node */
+	double memory[POLICY_MAX_NODES]; /* share of its VM's RAM per node */
 } PolicyVcpu;
 
 typedef struct {
 	int nr_nodes;
 	int capacity[POLICY_MAX_NODES]; /* vCPUs a node may take */
 	double min_faults;      /* fewer: the vCPU has no preference of its own */
-	double cohesion;        /* pull towards its VM's nodes, 0..1 */
+	double cohesion;        /* pull towards its VM's memory, 0..1 */
 } PolicyInput;
 
 typedef enum {
@@ -41,7 +42,13 @@ typedef struct {
 
 const char *policy_reason_name(PolicyReason r);
 
-/* How much @v wants node @n: its own faults there, plus its VM's pull. */
+/*
+ * How much @v wants node @n: its own faults there, plus the pull of its
+ * VM's memory.  The memory answers at once where faults take a scan
+ * period to come: a vCPU that someone moved away from its VM's memory
+ * goes back before the memory starts following it (CPU follows memory,
+ * the cheap direction, when there is room).
+ */
 double policy_weight(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 		     int v, int n);
 

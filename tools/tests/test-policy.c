@@ -33,6 +33,18 @@ static int add(Case *c, int vm, int node, double f0, double f1, double f2,
 	return c->nr++;
 }
 
+/* Where @vm's RAM is: shares per node. */
+static void memory(Case *c, int vm, double m0, double m1, double m2, double m3)
+{
+	for (int i = 0; i < c->nr; i++)
+		if (c->v[i].vm == vm) {
+			c->v[i].memory[0] = m0;
+			c->v[i].memory[1] = m1;
+			c->v[i].memory[2] = m2;
+			c->v[i].memory[3] = m3;
+		}
+}
+
 static GArray *place(Case *c)
 {
 	GArray *moves = policy_place(&c->in, c->v, c->nr, c->nodes);
@@ -77,6 +89,7 @@ static void test_fits_in_a_node(void)
 	setup(&c, 2, 2);
 	add(&c, 0, 0, 10, 900, 0, 0);
 	add(&c, 0, 1, 5, 800, 0, 0);
+	memory(&c, 0, 0.05, 0.95, 0, 0);
 	moves = place(&c);
 	g_assert_cmpint(c.nodes[0], ==, 1);
 	g_assert_cmpint(c.nodes[1], ==, 1);
@@ -85,7 +98,7 @@ static void test_fits_in_a_node(void)
 			POLICY_MOVE);
 }
 
-/* An idle vCPU (no faults of its own) follows its VM. */
+/* An idle vCPU (no faults of its own) follows its VM's memory. */
 static void test_idle_vcpu_follows_vm(void)
 {
 	Case c;
@@ -94,9 +107,26 @@ static void test_idle_vcpu_follows_vm(void)
 	setup(&c, 2, 2);
 	add(&c, 0, 1, 0, 900, 0, 0);
 	add(&c, 0, 0, 0, 0, 0, 0);
+	memory(&c, 0, 0.1, 0.9, 0, 0);
 	moves = place(&c);
 	g_assert_cmpint(c.nodes[0], ==, 1);
 	g_assert_cmpint(c.nodes[1], ==, 1);
+}
+
+/* Someone moved both vCPUs of a VM away from its memory; their few faults
+ * so far say nothing yet, but the memory does: they go back at once. */
+static void test_moved_away_goes_back(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 1, 3, 0, 0, 0);
+	add(&c, 0, 1, 0, 0, 0, 0);
+	memory(&c, 0, 1, 0, 0, 0);
+	moves = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 0);
+	g_assert_cmpint(c.nodes[1], ==, 0);
 }
 
 /* Two VMs that both want node 0, which has room for one: the busier one
@@ -111,6 +141,8 @@ static void test_two_vms_same_node(void)
 	add(&c, 0, 1, 500, 0, 0, 0);
 	add(&c, 1, 0, 200, 0, 0, 0);    /* VM 1 holds node 0 now */
 	add(&c, 1, 0, 200, 0, 0, 0);
+	memory(&c, 0, 1, 0, 0, 0);
+	memory(&c, 1, 1, 0, 0, 0);
 	moves = place(&c);
 	g_assert_cmpint(c.nodes[0], ==, 0);
 	g_assert_cmpint(c.nodes[1], ==, 0);
@@ -134,6 +166,7 @@ static void test_vm_wider_than_node(void)
 	add(&c, 0, 0, 650, 60, 0, 0);
 	add(&c, 0, 0, 40, 800, 0, 0);
 	add(&c, 0, 1, 30, 600, 0, 0);
+	memory(&c, 0, 0.5, 0.5, 0, 0);
 	moves = place(&c);
 	g_assert_cmpint(c.nodes[0], ==, 0);
 	g_assert_cmpint(c.nodes[1], ==, 0);
@@ -158,6 +191,8 @@ static void test_idle_vm_starts(void)
 	add(&c, 0, 0, 900, 10, 0, 0);
 	add(&c, 1, 1, 3, 0, 0, 0);
 	add(&c, 1, 1, 2, 0, 0, 0);
+	memory(&c, 0, 1, 0, 0, 0);
+	memory(&c, 1, 1, 0, 0, 0);
 	m1 = place(&c);
 	g_assert_cmpuint(m1->len, ==, 0);
 
@@ -251,6 +286,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/policy/fits-in-a-node", test_fits_in_a_node);
 	g_test_add_func("/policy/idle-vcpu-follows-vm", test_idle_vcpu_follows_vm);
+	g_test_add_func("/policy/moved-away-goes-back", test_moved_away_goes_back);
 	g_test_add_func("/policy/two-vms-same-node", test_two_vms_same_node);
 	g_test_add_func("/policy/vm-wider-than-node", test_vm_wider_than_node);
 	g_test_add_func("/policy/idle-vm-starts", test_idle_vm_starts);

@@ -1,0 +1,167 @@
+#!/bin/bash
+# bench/peers-inner.sh SCENARIO POLICY RUNS SECONDS: one cell of
+# bench/peers.sh, inside the emulated host (which was booted with
+# kernel.numa_balancing=1 for the "kernel" policy, 0 otherwise).
+#
+# Each run starts the scenario's guests (tests/guest/progs/numabench.c),
+# lets them first-touch their memory, starts the policy, and 5 s later
+# applies the scenario's event (vCPU threads moved, spread or freed); then
+# bench/lib/locality.py samples every second where each guest's pages are
+# against where the vCPU using them runs.  Writes, per run,
+# $EHOST_WORK/SCENARIO-POLICY-RUN.csv (the samples) and .env (the costs).
+set -uo pipefail
+. "$TOP/tests/lib/guest.sh"
+. "$TOP/tests/lib/autonumad.sh"
+scenario=$1 policy=$2 runs=$3 seconds=$4
+EVENT_AT=5
+node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
+all_cpus() { echo "0-$(($(nproc) - 1))"; }
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+
+# Guests of the scenario: NAME SMP MEM_MIB WRAP NUMABENCH-ARGS
+guests() {
+	case $scenario in
+	a) echo "a 2 512 0 mode=private mib=256" ;;
+	b) echo "b 4 512 0 mode=mpi mib=256 pct=90 first=1" ;;
+	c) echo "c 2 512 0 mode=shared mib=256" ;;
+	d) echo "d 4 512 0 mode=private mib=256 first=1" ;;
+	e) echo "busy 2 448 0 mode=private mib=192"
+	   echo "idle 2 448 0 mode=private mib=192 delay=15" ;;
+	esac
+}
+
+# Where a guest's QEMU starts: the node its memory is first touched on,
+# or, for hard binding, the node it is bound to for good.
+wrap() { # NAME NODE
+	if [[ $policy == bind ]]; then
+		case $1 in a|idle) echo "numactl --cpunodebind=1 --membind=1" ;;
+		*) echo "numactl --cpunodebind=0 --membind=0" ;; esac
+	else
+		echo "numactl --cpunodebind=$2 --preferred=$2"
+	fi
+}
+
+vcpu_tids() { # NAME
+	"$AD_BIN/vm-placement" --pid "$(guest_qemu_pid "$1")" --json | python3 -c '
+import json, sys
+print(" ".join(str(v["tid"]) for v in json.load(sys.stdin)["vcpus"]))'
+}
+
+pin() { # NAME VCPU-INDEX CPULIST
+	local tids
+	read -ra tids <<<"$(vcpu_tids "$1")"
+	taskset -pc "$3" "${tids[$2]}" >/dev/null
+}
+
+# The event: what moves the guests away from their memory.
+event() {
+	[[ $policy == bind ]] && return 0
+	case $scenario in
+	a) pin a 0 "$(node_cpus 1)"; pin a 1 "$(node_cpus 1)" ;;
+	b|d) pin "$scenario" 2 "$(node_cpus 1)"; pin "$scenario" 3 "$(node_cpus 1)" ;;
+	c) pin c 1 "$(node_cpus 1)" ;;
+	e) pin idle 0 "$(all_cpus)"; pin idle 1 "$(all_cpus)" ;;
+	esac
+}
+
+policy_start() {
+	case $policy in
+	numad)
+		# numad ignores processes while the monotonic clock is under
+		# 300 s: run it as if the host had been up for a while.
+		unshare --time --monotonic 3600 --boottime 3600 \
+			numad -i 2:5 -l 6 >>"$EHOST_WORK/numad.out" 2>&1 ;;
+	kvm-autonuma|kvm-autonuma-mem)
+		local conf="[daemon]
+period=500
+anti-thrash-interval=10000
+libvirt-uri=
+placement=$([[ $policy == kvm-autonuma ]] && echo true || echo false)" name
+		for name in "${names[@]}"; do
+			conf+="
+[vm $name]
+qmp=$(guest_qmp_sock "$name")
+scan-period-min=500
+hint-percent=50"
+		done
+		AD_LOG=$EHOST_WORK/autonumad-$run.log
+		ad_start "$conf" ;;
+	esac
+}
+
+policy_stop() {
+	case $policy in
+	numad) numad -i 0 >/dev/null 2>&1; sleep 1; pkill -x numad ;;
+	kvm-autonuma*) ad_stop ;;
+	esac
+}
+
+# KVM's statistics summed over VMs (debugfs sums each VM's vCPUs too).
+kvm_stat() { cat /sys/kernel/debug/kvm/*/"$1" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+
+# CPU seconds of a process's threads whose name matches a pattern.
+thread_cpu() { # PID REGEX
+	local t sum=0 ticks
+	ticks=$(getconf CLK_TCK)
+	for t in /proc/"$1"/task/*; do
+		grep -qE "$2" "$t/comm" 2>/dev/null || continue
+		sum=$((sum + $(awk '{print $14 + $15}' "$t/stat")))
+	done
+	echo "scale=2; $sum / $ticks" | bc
+}
+
+one_run() {
+	local name smp mem node args g pids=() specs=() spec cpu_scan=0 cpu_mig=0 p
+	names=()
+	while read -r name smp mem node args; do
+		names+=("$name")
+		append="guest.cmd=numabench"
+		for a in $args; do append+=" numabench.$a"; done
+		guest_start "$name" $((seconds + 400)) --cmd numabench --smp "$smp" \
+			--mem "$mem" --wrap "$(wrap "$name" "$node")" --append "$append" ||
+			return 1
+	done < <(guests)
+	for name in "${names[@]}"; do
+		guest_wait_log "$name" 'numabench: ready' 240 || return 1
+		specs+=(--guest "$name:$(guest_qemu_pid "$name"):$(guest_log "$name")")
+	done
+	# The idle guest's memory is all touched; let it leave node 0's CPUs
+	# only at the event.
+	local base="tlb=$(kvm_stat remote_tlb_flush) hints=$(kvm_stat autonuma_hint_sptes)"
+	base+=" afl=$(kvm_stat autonuma_faults_local) afr=$(kvm_stat autonuma_faults_remote)"
+	python3 "$TOP/bench/lib/locality.py" --interval 1 --seconds $((seconds + EVENT_AT)) \
+		--out "$EHOST_WORK/$scenario-$policy-$run.csv" "${specs[@]}" \
+		2>>"$EHOST_WORK/locality.err" &
+	p=$!
+	policy_start
+	sleep "$EVENT_AT"
+	event
+	wait "$p"
+	for name in "${names[@]}"; do
+		g=$(guest_qemu_pid "$name")
+		cpu_scan=$(echo "$cpu_scan + $(thread_cpu "$g" '^kvm-autonuma')" | bc)
+		cpu_mig=$(echo "$cpu_mig + $(thread_cpu "$g" '^autonuma-')" | bc)
+	done
+	{
+		echo "$base"
+		echo "tlb_end=$(kvm_stat remote_tlb_flush) hints_end=$(kvm_stat autonuma_hint_sptes)"
+		echo "afl_end=$(kvm_stat autonuma_faults_local) afr_end=$(kvm_stat autonuma_faults_remote)"
+		echo "metadata_bytes=$(kvm_stat autonuma_metadata_bytes)"
+		echo "scanner_cpu_s=$cpu_scan migration_cpu_s=$cpu_mig"
+		[[ -n $AD_PID ]] && echo "autonumad_cpu_s=$(thread_cpu "$AD_PID" .)"
+		echo "event_at=$EVENT_AT"
+	} | tr ' ' '\n' >"$EHOST_WORK/$scenario-$policy-$run.env"
+	policy_stop
+	for name in "${names[@]}"; do guest_stop "$name"; done
+	return 0
+}
+
+echo 3 >/proc/sys/vm/drop_caches
+for ((run = 1; run <= runs; run++)); do
+	echo "bench: $scenario $policy run $run/$runs ($(date +%T))"
+	if ! one_run; then
+		echo "bench: $scenario $policy run $run failed"
+		policy_stop
+		for name in "${names[@]}"; do guest_print_log "$name"; guest_stop "$name"; done
+	fi
+done

@@ -1,0 +1,42 @@
+#!/bin/bash
+# bench/peers.sh [SCENARIOS [POLICIES]]: kvm-autonuma against the peers an
+# operator has today, in the emulated 2-node host, one run at a time;
+# writes bench/results/peers.md and bench/results/peers/*.png.
+#
+#   SCENARIOS  letters of bench/peers-inner.sh's scenarios (default "a b c d e")
+#   POLICIES   none bind kernel numad kvm-autonuma kvm-autonuma-mem (default: all;
+#              kvm-autonuma-mem, memory following the vCPUs alone, only in a)
+#   RUNS=3 SECONDS=40 in the environment: runs a cell, seconds after the event
+#
+# Hard binding needs a guest that fits in one node: it is the limit in a
+# and e, and not applicable where one guest's vCPUs span nodes (b, c, d).
+set -euo pipefail
+. "$(dirname "$0")/../scripts/config.sh"
+scenarios=${1:-a b c d e}
+policies=${2:-none bind kernel numad kvm-autonuma kvm-autonuma-mem}
+runs=${RUNS:-3}
+seconds=${SECONDS_PER_RUN:-40}
+raw=$OUT/bench/peers
+mkdir -p "$raw"
+
+for s in $scenarios; do
+	for p in $policies; do
+		case $s/$p in
+		[bcd]/bind | [bcde]/kvm-autonuma-mem) continue ;;
+		esac
+		log "bench: scenario $s, policy $p: $runs runs of ${seconds}s"
+		work=$OUT/ehost/bench-$s-$p
+		rm -rf "$work"
+		"$TOP/tests/ehost/ehost.sh" --quiet --nodes 2 \
+			--numa-balancing "$([[ $p == kernel ]] && echo 1 || echo 0)" \
+			--timeout $((runs * (seconds + 200) + 120)) --work "$work" -- \
+			bash "$TOP/bench/peers-inner.sh" "$s" "$p" "$runs" "$seconds" |
+			grep '^bench:' || true
+		cp "$work"/"$s-$p"-*.csv "$work"/"$s-$p"-*.env "$raw"/ 2>/dev/null ||
+			log "bench: scenario $s, policy $p: no results (see $work)"
+	done
+done
+
+python3 "$TOP/bench/lib/report.py" --raw "$raw" --out "$TOP/bench/results" \
+	--command "RUNS=$runs SECONDS_PER_RUN=$seconds bench/peers.sh${1:+ \"$1\"}${2:+ \"$2\"}" \
+	--versions "kernel $KERNEL_RELEASE ($KERNEL_DEB_VERSION), kvm $(cat "$OUT/kvm/version"), QEMU $QEMU_SRC_VERSION + qemu-patches ($(cat "$OUT/qemu-version")), project $(git -C "$TOP" describe --always --dirty)"
