@@ -111,7 +111,7 @@ thread_cpu() { # PID REGEX
 }
 
 one_run() {
-	local name smp mem node args g pids=() specs=() spec cpu_scan=0 cpu_mig=0 p
+	local name smp mem node args g specs=() cpu_scan=0 cpu_mig=0 p event_wall
 	names=()
 	while read -r name smp mem node args; do
 		names+=("$name")
@@ -120,7 +120,8 @@ one_run() {
 		guest_start "$name" $((seconds + 400)) --cmd numabench --smp "$smp" \
 			--mem "$mem" --wrap "$(wrap "$name" "$node")" --append "$append" ||
 			return 1
-	done < <(guests)
+	done <<<"$(guests)"
+	((${#names[@]})) || return 1
 	for name in "${names[@]}"; do
 		guest_wait_log "$name" 'numabench: ready' 240 || return 1
 		specs+=(--guest "$name:$(guest_qemu_pid "$name"):$(guest_log "$name")")
@@ -136,6 +137,8 @@ one_run() {
 	policy_start
 	sleep "$EVENT_AT"
 	event
+	# Measured from when the event is complete: re-pinning takes a while.
+	event_wall=$(date +%s.%N)
 	wait "$p"
 	for name in "${names[@]}"; do
 		g=$(guest_qemu_pid "$name")
@@ -149,7 +152,7 @@ one_run() {
 		echo "metadata_bytes=$(kvm_stat autonuma_metadata_bytes)"
 		echo "scanner_cpu_s=$cpu_scan migration_cpu_s=$cpu_mig"
 		[[ -n $AD_PID ]] && echo "autonumad_cpu_s=$(thread_cpu "$AD_PID" .)"
-		echo "event_at=$EVENT_AT"
+		echo "event_wall=$event_wall"
 	} | tr ' ' '\n' >"$EHOST_WORK/$scenario-$policy-$run.env"
 	policy_stop
 	for name in "${names[@]}"; do guest_stop "$name"; done

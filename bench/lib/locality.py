@@ -34,6 +34,7 @@ CSV columns (a row per live guest per interval, flushed):
   local_share    sampled present pages on their user's node / sampled
                  present pages (empty if none is present)
   pages_sampled  sampled pages that are present (the denominator)
+  wall           the same instant as Unix time (to line up with events)
   ops            N of the guest's last "numabench: t=S ops=N" (0 before)
   nodeK_pages    resident 4 KiB pages of the guest RAM mapping on host
                  node K (/proc/PID/numa_maps), one column per online node
@@ -430,7 +431,7 @@ def sample(guests, nodes, cpu_node, t, writer, cost):
                     "RAM base, or frames moved?" %
                     (g.name, present, len(g.pages)))
         writer.writerow(
-            ["%.3f" % t, g.name,
+            ["%.3f" % t, "%.3f" % time.time(), g.name,
              "%.4f" % (local / present) if present else "", present, g.ops] +
             [per_node.get(n, 0) for n in nodes] +
             [" ".join("?" if vnodes[i] is None else str(vnodes[i])
@@ -455,7 +456,7 @@ def run(args):
     cost = {"move_pages": 0.0, "numa_maps": 0.0, "total": 0.0, "n": 0}
     out = open(args.out, "w", newline="", buffering=1)
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["t", "guest", "local_share", "pages_sampled", "ops"] +
+    writer.writerow(["t", "wall", "guest", "local_share", "pages_sampled", "ops"] +
                     ["node%d_pages" % n for n in nodes] + ["vcpu_nodes"] +
                     list(VMSTAT_KEYS) + ["kvm_" + k for k in KVM_KEYS])
     start = time.monotonic()

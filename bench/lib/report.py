@@ -53,10 +53,13 @@ def load_run(csv_path):
 def run_figures(scenario, rows, env):
     """The figures of one run, from its samples."""
     targets = SCENARIOS[scenario][1]
-    event = env.get("event_at") or 5
+    if env.get("event_wall") is None:
+        return None             # an unfinished or failed run
+    # Times relative to the event, from the rows' Unix times.
+    event = 0.0
     by_t = collections.defaultdict(list)
     for r in rows:
-        by_t[float(r["t"])].append(r)
+        by_t[round(float(r["wall"]) - env["event_wall"], 3)].append(r)
     times = sorted(by_t)
     if not times:
         return None
@@ -76,7 +79,8 @@ def run_figures(scenario, rows, env):
         return sum(num(r["ops"]) or 0 for r in target_rows(t))
 
     before = [t for t in times if t < event]
-    after = [t for t in times if t >= event + 1]
+    # The first sample that surely sees the event's effect.
+    after = [t for t in times if t >= event + 0.5]
     if not after:
         return None
     t0 = before[-1] if before else times[0]
@@ -160,7 +164,7 @@ def cell(values, digits, runs):
         return "never" if runs else "-"
     fmt = "%%.%df" % digits
     med = fmt % statistics.median(v)
-    missing = runs - len(v)
+    missing = max(runs - len(v), 0)
     s = med if len(v) == 1 else "%s (%s-%s)" % (med, fmt % v[0], fmt % v[-1])
     return s + (" [%d never]" % missing if missing else "")
 

@@ -44,13 +44,7 @@ ad_wait 180 guest_wait_log_file || { fail "the guest's workload starts"; guest_p
 qpid=$(pgrep -f "guest=$dom," | head -n1)
 lv vcpupin "$dom" 0 "$cpus1" --live >/dev/null
 lv vcpupin "$dom" 1 "$cpus1" --live >/dev/null
-start=$SECONDS
-if ad_wait 180 ad_converged "$qpid"; then
-	pass "vCPUs and memory converge on one node ($((SECONDS - start)) s)"
-else
-	fail "vCPUs and memory converge on one node within 180 s"
-	"$AD_BIN/vm-placement" --pid "$qpid"
-fi
+ad_check_converged "$qpid" 180
 ad_ctl vm stats "$dom"
 # autonumad pins through libvirt: libvirt's view is the truth.
 home=$(ad_vm "$dom" 'd["home-nodes"][0]')

@@ -51,13 +51,7 @@ qmp=/tmp/hung.qmp" || { fail "autonumad starts"; exit 1; }
 ad_enabled() { [[ $(ad_vm g 'd["enabled"]') == "$1" ]]; }
 check "autonumad enables kvm-autonuma in QEMU" ad_wait 30 ad_enabled True
 
-start=$SECONDS
-if ad_wait 180 ad_converged "$qpid"; then
-	pass "vCPUs and memory converge on one node ($((SECONDS - start)) s)"
-else
-	fail "vCPUs and memory converge on one node within 180 s"
-	"$AD_BIN/vm-placement" --pid "$qpid"
-fi
+ad_check_converged "$qpid" 180
 ad_ctl vm stats g
 echo "vCPU moves $(ad_vm g 'd["vcpu-moves"]'), pages moved $(ad_vm g 'd["pages-moved"]')"
 

@@ -6,6 +6,7 @@
 #   ad_ctl ARGS...            autonumactl against our daemon
 #   ad_vm VM PYEXPR           a field of VM's entry in the status ("d")
 #   ad_wait SECONDS COMMAND   poll COMMAND every 0.5 s until it succeeds
+#   ad_check_converged PID SECONDS   PASS or FAIL: ad_converged in time
 
 : "${TOP:?}" "${EHOST_WORK:?}"
 AD_BIN=$TOP/out/tools/bin
@@ -69,6 +70,16 @@ ram = d["ram-bytes-per-node"]
 home = max(range(len(ram)), key=lambda n: ram[n])
 ok = ram[home] >= 0.9 * sum(ram) and all(v["affinity-node"] == home for v in d["vcpus"])
 sys.exit(0 if ok else 1)'
+}
+
+ad_check_converged() {
+	local start=$SECONDS
+	if ad_wait "$2" ad_converged "$1"; then
+		pass "vCPUs and memory converge on one node ($((SECONDS - start)) s)"
+	else
+		fail "vCPUs and memory converge on one node within $2 s"
+		"$AD_BIN/vm-placement" --pid "$1"
+	fi
 }
 
 # Pin every vCPU thread of QEMU PID to NODE's CPUs, as an operator or

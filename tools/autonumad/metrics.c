@@ -89,56 +89,73 @@ static void m_flocal(GString *t, const char *l, Vm *vm, int nr)
 			       l, vm->fault_local);
 }
 
-#define EACH_VCPU(t, vm, v) \
-	for (guint _i = 0; _i < (vm)->vcpus->len && \
-	     ((v) = &g_array_index((vm)->vcpus, VcpuState, _i)); _i++)
+/* Per-vCPU gauges: one accessor each, one writer for all. */
+typedef double (*VcpuValue)(const VcpuState *v);
 
-static void m_vnode(GString *t, const char *l, Vm *vm, int nr)
+static double v_node(const VcpuState *v)
 {
-	VcpuState *v;
-
-	EACH_VCPU(t, vm, v)
-		g_string_append_printf(t, "autonuma_vcpu_node{vm=\"%s\",vcpu=\"%d\"} %d\n",
-				       l, v->index, v->placed);
+	return v->placed;
 }
 
-static void m_vpref(GString *t, const char *l, Vm *vm, int nr)
+static double v_pref(const VcpuState *v)
 {
-	VcpuState *v;
-
-	EACH_VCPU(t, vm, v)
-		g_string_append_printf(t, "autonuma_vcpu_preferred_node{vm=\"%s\",vcpu=\"%d\"} %d\n",
-				       l, v->index, v->preferred);
+	return v->preferred;
 }
 
-static void m_vlocal(GString *t, const char *l, Vm *vm, int nr)
+static double v_local(const VcpuState *v)
 {
-	VcpuState *v;
-
-	EACH_VCPU(t, vm, v)
-		g_string_append_printf(t, "autonuma_vcpu_local_ratio{vm=\"%s\",vcpu=\"%d\"} %.4f\n",
-				       l, v->index, v->local_ratio);
+	return v->local_ratio;
 }
 
-static void m_vcompl(GString *t, const char *l, Vm *vm, int nr)
+static double v_compl(const VcpuState *v)
 {
-	VcpuState *v;
+	return v->run_all > 0 ? v->run_on_pref / v->run_all : 0;
+}
 
-	EACH_VCPU(t, vm, v)
-		g_string_append_printf(t, "autonuma_vcpu_compliance_ratio{vm=\"%s\",vcpu=\"%d\"} %.4f\n",
-				       l, v->index,
-				       v->run_all > 0 ? v->run_on_pref / v->run_all : 0);
+static const struct {
+	const char *name, *help;
+	VcpuValue fn;
+} vcpu_gauges[] = {
+	{ "autonuma_vcpu_node",
+	  "node the vCPU is pinned to, -1 when not pinned to one node", v_node },
+	{ "autonuma_vcpu_preferred_node",
+	  "node its recent hinting faults go to, -1 when unknown", v_pref },
+	{ "autonuma_vcpu_local_ratio",
+	  "share of its last period's hinting faults that were local", v_local },
+	{ "autonuma_vcpu_compliance_ratio",
+	  "share of its recent run time spent on its preferred node", v_compl },
+};
+
+static void vcpu_gauge(Daemon *d, GString *t, guint g)
+{
+	GHashTableIter it;
+	Vm *vm;
+
+	head(t, vcpu_gauges[g].name, "gauge", vcpu_gauges[g].help);
+	g_hash_table_iter_init(&it, d->vms);
+	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vm)) {
+		g_autofree char *l = label(vm->name);
+
+		for (guint i = 0; i < vm->vcpus->len; i++) {
+			VcpuState *v = &g_array_index(vm->vcpus, VcpuState, i);
+
+			g_string_append_printf(t, "%s{vm=\"%s\",vcpu=\"%d\"} %g\n",
+					       vcpu_gauges[g].name, l, v->index,
+					       vcpu_gauges[g].fn(v));
+		}
+	}
 }
 
 static void m_vfaults(GString *t, const char *l, Vm *vm, int nr)
 {
-	VcpuState *v;
+	for (guint i = 0; i < vm->vcpus->len; i++) {
+		VcpuState *v = &g_array_index(vm->vcpus, VcpuState, i);
 
-	EACH_VCPU(t, vm, v)
 		for (int n = 0; n < nr; n++)
 			g_string_append_printf(t, "autonuma_vcpu_faults_total{vm=\"%s\",vcpu=\"%d\",node=\"%d\"} %"
 					       G_GUINT64_FORMAT "\n", l, v->index, n,
 					       v->faults[n]);
+	}
 }
 
 char *metrics_text(Daemon *d)
@@ -171,14 +188,8 @@ char *metrics_text(Daemon *d)
 		"vCPU re-pinnings by autonumad", m_vmoves);
 	each_vm(d, t, "autonuma_vm_fault_local_ratio", "gauge",
 		"share of the last period's hinting faults that were local", m_flocal);
-	each_vm(d, t, "autonuma_vcpu_node", "gauge",
-		"node the vCPU is pinned to, -1 when autonumad has not pinned it", m_vnode);
-	each_vm(d, t, "autonuma_vcpu_preferred_node", "gauge",
-		"node its recent hinting faults go to, -1 when unknown", m_vpref);
-	each_vm(d, t, "autonuma_vcpu_local_ratio", "gauge",
-		"share of its last period's hinting faults that were local", m_vlocal);
-	each_vm(d, t, "autonuma_vcpu_compliance_ratio", "gauge",
-		"share of its recent run time spent on its preferred node", m_vcompl);
+	for (guint g = 0; g < G_N_ELEMENTS(vcpu_gauges); g++)
+		vcpu_gauge(d, t, g);
 	each_vm(d, t, "autonuma_vcpu_faults_total", "counter",
 		"hinting faults on memory of each node", m_vfaults);
 	return g_string_free(t, FALSE);
