@@ -46,7 +46,7 @@ static void header(GString *out, JsonObject *status, const char *error)
 	g_string_append_printf(out, "autonumad %s  period %" G_GINT64_FORMAT " ms\n",
 			       fmt_onoff(jget_bool(status, "host-enabled")),
 			       jget_int(status, "period-ms", 0));
-	g_string_append(out, "vCPUs/capacity:");
+	g_string_append(out, "vCPUs/capacity (free memory):");
 	for (guint i = 0; i < len; i++) {
 		JsonObject *n = jarray_object(nodes, i);
 
@@ -54,6 +54,9 @@ static void header(GString *out, JsonObject *status, const char *error)
 				       G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
 				       jget_int(n, "node", i), jget_int(n, "vcpus", 0),
 				       jget_int(n, "capacity", 0));
+		if (jget_int(n, "memory-bytes", -1) >= 0)
+			g_string_append_printf(out, " (%" G_GINT64_FORMAT " MiB free)",
+					       jget_int(n, "free-bytes", 0) >> 20);
 	}
 	g_string_append_c(out, '\n');
 }

@@ -149,6 +149,7 @@ JsonNode *daemon_status(Daemon *d)
 	json_builder_set_member_name(b, "nodes");
 	json_builder_begin_array(b);
 	for (int n = 0; n < d->topo->nr_nodes && n < POLICY_MAX_NODES; n++) {
+		gint64 free_bytes, size;
 		g_autofree char *cpus = cpulist_format(d->node_cpus[n],
 						       d->topo->nr_cpus);
 
@@ -156,6 +157,10 @@ JsonNode *daemon_status(Daemon *d)
 		MEMBER_INT(b, "node", n);
 		MEMBER_STRING(b, "cpus", cpus);
 		MEMBER_INT(b, "capacity", d->node_capacity[n]);
+		if (daemon_node_memory(n, &free_bytes, &size)) {
+			MEMBER_INT(b, "memory-bytes", size);
+			MEMBER_INT(b, "free-bytes", free_bytes);
+		}
 		MEMBER_INT(b, "vcpus", placed[n]);
 		json_builder_end_object(b);
 	}

@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <numa.h>
 #include <sched.h>
 #include <string.h>
 
@@ -528,25 +529,48 @@ gboolean daemon_tick_cb(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-static void read_nodes(Daemon *d)
+/* Each node's CPUs (libnuma), and so how many vCPUs it may take. */
+static gboolean read_nodes(Daemon *d, GError **error)
 {
 	int nr_nodes = d->topo->nr_nodes;
 
+	if (numa_available() < 0) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "libnuma: this kernel has no NUMA support");
+		return FALSE;
+	}
 	d->node_cpus = g_new0(guint8 *, nr_nodes + 1);
 	d->node_capacity = g_new0(int, nr_nodes);
 	for (int n = 0; n < nr_nodes; n++) {
+		struct bitmask *mask = numa_allocate_cpumask();
 		int cpus = 0;
 
 		d->node_cpus[n] = g_new0(guint8, d->topo->nr_cpus);
-		for (int c = 0; c < d->topo->nr_cpus; c++) {
-			if (d->topo->cpu_node[c] == n) {
-				d->node_cpus[n][c] = 1;
-				cpus++;
+		/* A node without CPUs (memory only) takes no vCPU. */
+		if (numa_bitmask_isbitset(numa_nodes_ptr, n) &&
+		    !numa_node_to_cpus(n, mask)) {
+			for (int c = 0; c < d->topo->nr_cpus; c++) {
+				if (numa_bitmask_isbitset(mask, c)) {
+					d->node_cpus[n][c] = 1;
+					cpus++;
+				}
 			}
 		}
+		numa_free_cpumask(mask);
 		d->node_capacity[n] = cpus ? MAX(1, (int)floor(cpus *
 					d->config->overcommit)) : 0;
 	}
+	return TRUE;
+}
+
+/* Free and total memory of @node, bytes (libnuma); FALSE if unknown. */
+gboolean daemon_node_memory(int node, gint64 *free_bytes, gint64 *size)
+{
+	long long free_ll;
+
+	*size = numa_node_size64(node, &free_ll);
+	*free_bytes = free_ll;
+	return *size >= 0;
 }
 
 gboolean daemon_start(Daemon *d, GError **error)
@@ -554,7 +578,8 @@ gboolean daemon_start(Daemon *d, GError **error)
 	d->topo = topology_read("/sys", error);
 	if (!d->topo)
 		return FALSE;
-	read_nodes(d);
+	if (!read_nodes(d, error))
+		return FALSE;
 	d->vms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 				       (GDestroyNotify)vm_unref);
 	d->host_enabled = TRUE;

@@ -130,6 +130,7 @@ void daemon_tick(Daemon *d);
 /* The period's timer: a tick, then the metrics textfile. */
 gboolean daemon_tick_cb(gpointer data);
 gboolean daemon_start(Daemon *d, GError **error);
+gboolean daemon_node_memory(int node, gint64 *free_bytes, gint64 *size);
 void daemon_stop(Daemon *d);
 
 /* backend-qmp.c */
