@@ -209,10 +209,9 @@ static uint64_t vm_stat(struct kvm_vm *vm, const char *name)
 	return v;
 }
 
-static void vcpu_stat_array(struct kvm_vcpu *vcpu, const char *name,
-			    uint64_t *data, size_t n)
+/* From a stats fd: reading one needs no vCPU lock, even while it runs. */
+static void stat_array_fd(int fd, const char *name, uint64_t *data, size_t n)
 {
-	int fd = vcpu_get_stats_fd(vcpu);
 	struct kvm_stats_header header;
 	struct kvm_stats_desc *descs, *d;
 	uint32_t i;
@@ -228,6 +227,14 @@ static void vcpu_stat_array(struct kvm_vcpu *vcpu, const char *name,
 	}
 	TEST_ASSERT(i < header.num_desc, "no vCPU stat %s", name);
 	free(descs);
+}
+
+static void vcpu_stat_array(struct kvm_vcpu *vcpu, const char *name,
+			    uint64_t *data, size_t n)
+{
+	int fd = vcpu_get_stats_fd(vcpu);
+
+	stat_array_fd(fd, name, data, n);
 	close(fd);
 }
 
@@ -244,6 +251,7 @@ struct runner {
 	struct kvm_vcpu *vcpu;
 	int node;
 	pthread_t thread;
+	int stats_fd;            /* opened before it runs: see stop() */
 	atomic_bool stop;
 	atomic_ulong sweeps;
 };
@@ -275,15 +283,51 @@ static void start(struct runner *r, struct kvm_vcpu *vcpu, int node)
 {
 	r->vcpu = vcpu;
 	r->node = node;
+	r->stats_fd = vcpu_get_stats_fd(vcpu);
 	atomic_store(&r->stop, false);
 	atomic_store(&r->sweeps, 0);
 	TEST_ASSERT(!pthread_create(&r->thread, NULL, run_vcpu, r), "thread");
 }
 
+static void print_vcpu_stats(int fd)
+{
+	static const char *const names[] = {
+		"exits", "pf_taken", "pf_fast", "pf_spurious",
+		"autonuma_faults_local", "autonuma_faults_remote",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		uint64_t v;
+
+		stat_array_fd(fd, names[i], &v, 1);
+		printf(" %s=%lu", names[i], v);
+	}
+	printf("\n");
+}
+
+/*
+ * The guest reports every sweep, so a vCPU returns from KVM_RUN soon
+ * after @stop.  One that does not is a bug: say whether it still exits
+ * (a fault that is never fixed) or is stuck, instead of hanging.
+ */
 static void stop(struct runner *r)
 {
+	struct timespec deadline;
+
 	atomic_store(&r->stop, true);
-	pthread_join(r->thread, NULL);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 60;
+	if (!pthread_timedjoin_np(r->thread, NULL, &deadline)) {
+		close(r->stats_fd);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		printf("vCPU %u still in KVM_RUN after %d s:", r->vcpu->id,
+		       60 + i);
+		print_vcpu_stats(r->stats_fd);
+		sleep(1);
+	}
+	TEST_FAIL("vCPU %u did not return from KVM_RUN", r->vcpu->id);
 }
 
 /* Wait until the guest has swept its memory @n more times. */
