@@ -23,6 +23,7 @@ SCENARIOS = {
     "d": ("numa02-style: 4 vCPUs over 2 nodes, private slices, one rank first-touched all", ["d"]),
     "e": ("idle guest starts computing while a busy guest holds its node", ["idle"]),
 }
+CPUS_PER_NODE = 2                # the emulated 2-node host's
 POLICIES = ["none", "bind", "kernel", "numad", "kvm-autonuma", "kvm-autonuma-mem"]
 POLICY_NAMES = {
     "none": "none", "bind": "hard binding (limit)",
@@ -55,11 +56,15 @@ def run_figures(scenario, rows, env):
     targets = SCENARIOS[scenario][1]
     if env.get("event_wall") is None:
         return None             # an unfinished or failed run
-    # Times relative to the event, from the rows' Unix times.
+    # One sample covers every guest: group by the sampler's tick, and time
+    # it from the event by the tick's first Unix time.
     event = 0.0
-    by_t = collections.defaultdict(list)
+    ticks = collections.defaultdict(list)
     for r in rows:
-        by_t[round(float(r["wall"]) - env["event_wall"], 3)].append(r)
+        ticks[r["t"]].append(r)
+    by_t = {}
+    for rs in ticks.values():
+        by_t[round(min(float(r["wall"]) for r in rs) - env["event_wall"], 3)] = rs
     times = sorted(by_t)
     if not times:
         return None
@@ -88,9 +93,10 @@ def run_figures(scenario, rows, env):
     l0 = series[0][1] or 0
 
     def reach(level):
-        for dt, v in series:
+        for i, (dt, v) in enumerate(series):
             if v is not None and v >= level:
-                return max(dt, 0.0)
+                # Already there at the first look: no time to speak of.
+                return 0.0 if i == 0 else dt
         return None
 
     t90 = reach(0.9)
@@ -137,6 +143,14 @@ def run_figures(scenario, rows, env):
     if base:
         f["progress_during"] = during / base * 100 if during is not None else None
         f["progress_after"] = later / base * 100 if later is not None else None
+    # Contention that locality alone hides: vCPUs (of every guest) per
+    # CPU on the busiest node, where they ran at the last sample.
+    load = collections.Counter()
+    for r in by_t[tl]:
+        for n in r.get("vcpu_nodes", "").split():
+            if n != "?":
+                load[n] += 1
+    f["vcpus_per_cpu"] = max(load.values()) / CPUS_PER_NODE if load else None
     f["cpu_s"] = sum(env.get(k) or 0 for k in ("scanner_cpu_s", "migration_cpu_s", "autonumad_cpu_s"))
     f["metadata_kib"] = (env.get("metadata_bytes") or 0) / 1024
     return f
@@ -146,6 +160,7 @@ COLUMNS = [
     ("local_start", "local % after the event", 1),
     ("t50", "s to 50%", 1), ("t90", "s to 90%", 1),
     ("local_end", "local % at end", 1),
+    ("migrated_pages", "4 KiB pages migrated (host-wide, from the last sample before the event)", 0),
     ("migrated_per_misplaced", "pages migrated per misplaced page", 2),
     ("unmaps_per_min", "pages unmapped/min (kernel PTEs + KVM hint SPTEs)", 0),
     ("unmaps_per_min_placed", "... once placed (last 20 s)", 0),
@@ -153,6 +168,7 @@ COLUMNS = [
     ("hint_faults_per_min", "hinting faults/min", 0),
     ("progress_during", "guest progress while converging, % of before", 0),
     ("progress_after", "guest progress after, % of before", 0),
+    ("vcpus_per_cpu", "vCPUs per CPU on the busiest node at the end", 1),
     ("cpu_s", "CPU s (scanner + migration threads + autonumad)", 2),
     ("metadata_kib", "metadata KiB", 0),
 ]
@@ -191,7 +207,7 @@ def plot(scenario, per_policy, out_png):
         "set title 'scenario %s: %s'" % (scenario, SCENARIOS[scenario][0].replace("'", "")),
         "set xlabel 'seconds after the event'",
         "set ylabel 'touched guest memory on its vCPU node, % (median of runs)'",
-        "set yrange [0:105]", "set grid", "set key bottom right",
+        "set yrange [0:105]", "set grid", "set key bottom right", "set lmargin 12",
         "plot " + ", ".join(plots), ""])
     subprocess.run(["gnuplot"], input=script.encode(), check=True)
     for p in per_policy:
@@ -250,6 +266,15 @@ def main():
                 cell([f.get(key) for f in r], digits, len(r) if key in ("t50", "t90") else 0)
                 for r in per_policy.values()) + " |")
         lines.append("")
+    missing = [s for s in SCENARIOS if s not in results]
+    lines += ["## Not in this report", ""]
+    if missing:
+        lines.append("Scenarios scripted but not run for this report: %s (run "
+                     "`bench/peers.sh \"%s\"` to add them)." %
+                     (", ".join(missing), " ".join(missing)))
+    lines += ["Scenario f (four 2-vCPU guests competing on a 4-node host) is not scripted: "
+              "the 4-node emulated host has one CPU a node, so eight nested vCPUs would share "
+              "four emulated CPUs on this machine's two cores.", ""]
     open(os.path.join(a.out, "peers.md"), "w").write("\n".join(lines) + "\n")
 
 
