@@ -266,6 +266,8 @@ def main():
                 cell([f.get(key) for f in r], digits, len(r) if key in ("t50", "t90") else 0)
                 for r in per_policy.values()) + " |")
         lines.append("")
+    lines += ["The targets of the issue that asked for this benchmark, met and missed, and "
+              "why: `peers-targets.md` (by hand, from this table).", ""]
     missing = [s for s in SCENARIOS if s not in results]
     lines += ["## Not in this report", ""]
     if missing:
