@@ -14,7 +14,11 @@
 STOCK=/usr/bin/qemu-system-x86_64
 FAST="kvm,autonuma=on,autonuma-scan-period-min=10,autonuma-scan-period-max=10,autonuma-hint-percent=100"
 jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-sweeps() { grep -o 'passes=[0-9]*' "$(guest_log "$1")" | tail -n1 | cut -d= -f2; }
+# From whole lines only: the guest may be half-way through writing one.
+sweeps() {
+	grep -oE 'passes=[0-9]+ mismatches=' "$(guest_log "$1")" | tail -n1 |
+		sed 's/passes=\([0-9]*\) .*/\1/'
+}
 
 migrate() { # NAME SRC-QEMU SRC-ACCEL DST-QEMU DST-ACCEL
 	local name=$1 port=$((4440 + RANDOM % 500)) status= i
