@@ -41,18 +41,9 @@ static void add_nodes(JsonBuilder *b, int nr, const gint64 *v)
 static void add_vm(Daemon *d, JsonBuilder *b, Vm *vm)
 {
 	int nr = MIN(d->topo->nr_nodes, POLICY_MAX_NODES);
-	gint64 mem[POLICY_MAX_NODES] = { 0 }, local = 0, remote = 0;
+	const gint64 *mem = vm->memory;
+	gint64 local = 0, remote = 0;
 	gboolean home[POLICY_MAX_NODES] = { FALSE };
-	JsonObject *info = vm->info ? json_node_get_object(vm->info) : NULL;
-	JsonArray *ma = info ? json_object_get_array_member(info, "memory") : NULL;
-
-	for (guint i = 0; ma && i < json_array_get_length(ma); i++) {
-		JsonObject *m = json_array_get_object_element(ma, i);
-		gint64 n = qmp_get_int(m, "node", -1);
-
-		if (n >= 0 && n < nr)
-			mem[n] = qmp_get_int(m, "bytes", 0);
-	}
 	for (guint i = 0; i < vm->vcpus->len; i++) {
 		VcpuState *v = &g_array_index(vm->vcpus, VcpuState, i);
 		int n = v->placed >= 0 ? v->placed : v->running;

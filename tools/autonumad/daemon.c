@@ -174,6 +174,7 @@ static void vm_update(Daemon *d, Vm *vm, JsonNode *info)
 	JsonObject *o = json_node_get_object(info);
 	JsonObject *mig = json_object_get_object_member(o, "migration");
 	JsonArray *vcpus = json_object_get_array_member(o, "vcpus");
+	JsonArray *mem = json_object_get_array_member(o, "memory");
 	int nr_nodes = MIN(d->topo->nr_nodes, POLICY_MAX_NODES);
 	double local = 0, all = 0;
 
@@ -182,6 +183,17 @@ static void vm_update(Daemon *d, Vm *vm, JsonNode *info)
 	vm->info = json_node_ref(info);
 	vm->enabled = qmp_get_bool(o, "enabled", FALSE);
 	vm->pages_moved = qmp_get_int(mig, "moved", 0);
+	memset(vm->memory, 0, sizeof(vm->memory));
+	vm->memory_total = 0;
+	for (guint i = 0; mem && i < json_array_get_length(mem); i++) {
+		JsonObject *m = json_array_get_object_element(mem, i);
+		gint64 n = qmp_get_int(m, "node", -1);
+
+		if (n >= 0 && n < nr_nodes) {
+			vm->memory[n] = qmp_get_int(m, "bytes", 0);
+			vm->memory_total += vm->memory[n];
+		}
+	}
 
 	for (guint i = 0; vcpus && i < json_array_get_length(vcpus); i++) {
 		JsonObject *jv = json_array_get_object_element(vcpus, i);
@@ -386,19 +398,6 @@ static GHashTable *place(Daemon *d)
 	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vm)) {
 		if (!vm_placed_by_us(d, vm))
 			continue;
-		double mem[POLICY_MAX_NODES] = { 0 }, total = 0;
-		JsonArray *ma = json_object_get_array_member(
-			json_node_get_object(vm->info), "memory");
-
-		for (guint i = 0; ma && i < json_array_get_length(ma); i++) {
-			JsonObject *m = json_array_get_object_element(ma, i);
-			gint64 n = qmp_get_int(m, "node", -1);
-
-			if (n >= 0 && n < in.nr_nodes) {
-				mem[n] = qmp_get_int(m, "bytes", 0);
-				total += mem[n];
-			}
-		}
 		for (guint i = 0; i < vm->vcpus->len; i++) {
 			VcpuState *v = &g_array_index(vm->vcpus, VcpuState, i);
 			PolicyVcpu pv = {
@@ -409,8 +408,9 @@ static GHashTable *place(Daemon *d)
 			};
 
 			memcpy(pv.faults, v->recent, sizeof(pv.faults));
-			for (int n = 0; n < in.nr_nodes && total > 0; n++)
-				pv.memory[n] = mem[n] / total;
+			for (int n = 0; n < in.nr_nodes && vm->memory_total; n++)
+				pv.memory[n] = (double)vm->memory[n] /
+					       vm->memory_total;
 			g_array_append_val(in_v, pv);
 			g_array_append_val(owner, v);
 		}

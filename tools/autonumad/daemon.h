@@ -90,6 +90,8 @@ struct Vm {
 	GArray *vcpus;          /* VcpuState */
 	guint64 vcpu_moves;
 	guint64 pages_moved;
+	gint64 memory[POLICY_MAX_NODES];        /* guest RAM per node, bytes */
+	gint64 memory_total;
 	double fault_local;     /* share of faults local, last period */
 };
 

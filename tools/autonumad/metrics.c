@@ -58,17 +58,9 @@ static void m_up(GString *t, const char *l, Vm *vm, int nr)
 
 static void m_memory(GString *t, const char *l, Vm *vm, int nr)
 {
-	JsonObject *info = vm->info ? json_node_get_object(vm->info) : NULL;
-	JsonArray *ma = info ? json_object_get_array_member(info, "memory") : NULL;
-
-	for (guint i = 0; ma && i < json_array_get_length(ma); i++) {
-		JsonObject *m = json_array_get_object_element(ma, i);
-
-		g_string_append_printf(t, "autonuma_vm_memory_bytes{vm=\"%s\",node=\"%"
-				       G_GINT64_FORMAT "\"} %" G_GINT64_FORMAT "\n", l,
-				       json_object_get_int_member(m, "node"),
-				       json_object_get_int_member(m, "bytes"));
-	}
+	for (int n = 0; vm->info && n < nr; n++)
+		g_string_append_printf(t, "autonuma_vm_memory_bytes{vm=\"%s\",node=\"%d\"} %"
+				       G_GINT64_FORMAT "\n", l, n, vm->memory[n]);
 }
 
 static void m_moved(GString *t, const char *l, Vm *vm, int nr)
