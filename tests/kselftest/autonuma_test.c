@@ -17,6 +17,8 @@
  *             gives local faults and no candidates
  *   shared    vCPUs on two nodes writing the same pages: shared faults,
  *             and (almost) no candidates
+ *   period    the scanner keeps its pace while private pages are still
+ *             remote at 90%+ local faults, and backs off once none are
  *   huge      2MiB mappings are hinted and queued as 2MiB units
  *   off       disabling the capability, and kvm.autonuma=0, stop scans,
  *             faults and candidates at once; metadata goes back to zero
@@ -679,6 +681,66 @@ static void test_shared(void)
 	kvm_vm_free(vm);
 }
 
+/*
+ * The scan period is kept while a pass still sees remote faults on private
+ * pages, even with over 90% of its faults local, and doubles once it sees
+ * none.  vCPU on node 1 touching slot 1 (node 1) and a sixteenth of slot 2
+ * (node 0); nobody drains the candidates, so that memory stays remote.
+ */
+static void test_period(void)
+{
+	struct kvm_autonuma_params p = fast_params(100);
+	uint64_t passes, local, remote, period;
+	unsigned long sweeps;
+	struct kvm_vcpu *vcpu;
+	struct runner run;
+	struct kvm_vm *vm;
+
+	/*
+	 * A pass sees a page fault only if the guest touches it within the
+	 * period: the shortest one is longer than a sweep of this guest under
+	 * TCG (a few tenths of a second), so that every pass sees the remote
+	 * pages.
+	 */
+	p.scan_period_min_ms = 1000;
+	p.scan_period_max_ms = 4000;
+	pin_to_node(1);
+	vm = create_vm(&vcpu, 1);
+	add_region(vm, 1, 1, VM_MEM_SRC_ANONYMOUS);
+	add_region(vm, 2, 0, VM_MEM_SRC_ANONYMOUS);
+	set_touch(vm, 0, 1, 2);
+	guest_touch[0].pages[1] = REGION_PAGES / 16;
+	sync_global_to_guest(vm, guest_touch);
+	start(&run, vcpu, 1);
+	wait_sweeps(&run, 2);
+
+	TEST_ASSERT(!enable(vm, KVM_AUTONUMA_ENABLE, &p), "enable");
+	passes = vm_stat(vm, "autonuma_scan_passes");
+	sweeps = atomic_load(&run.sweeps);
+	wait_stat(vm, "autonuma_scan_passes", passes + 6, 60);
+	local = vcpu_stat(vcpu, "autonuma_faults_local");
+	remote = vcpu_stat(vcpu, "autonuma_faults_remote");
+	period = vm_stat(vm, "autonuma_scan_period_ms");
+	printf("period: faults local %lu remote %lu, %lu sweeps in %lu passes, period %lu ms\n",
+	       local, remote, atomic_load(&run.sweeps) - sweeps,
+	       vm_stat(vm, "autonuma_scan_passes") - passes, period);
+	CHECK(local * 100 >= (local + remote) * 90 &&
+	      remote * 100 > local + remote,
+	      "period: 90-99% of the faults are local", "%lu local, %lu remote",
+	      local, remote);
+	CHECK(period == 1000, "period: kept while private pages are remote",
+	      "%lu ms", period);
+
+	set_touch(vm, 0, 1, 0);
+	wait_stat(vm, "autonuma_scan_period_ms", 4000, 60);
+	period = vm_stat(vm, "autonuma_scan_period_ms");
+	stop(&run);
+	CHECK(period == 4000, "period: backs off once nothing is misplaced",
+	      "%lu ms after %lu passes", period,
+	      vm_stat(vm, "autonuma_scan_passes") - passes);
+	kvm_vm_free(vm);
+}
+
 static int write_param(const char *value)
 {
 	int fd = open("/sys/module/kvm/parameters/autonuma", O_WRONLY);
@@ -867,6 +929,7 @@ int main(int argc, char **argv)
 	RUN("remote", test_remote(VM_MEM_SRC_ANONYMOUS, "remote"));
 	RUN("huge", test_remote(VM_MEM_SRC_ANONYMOUS_THP, "huge"));
 	RUN("shared", test_shared());
+	RUN("period", test_period());
 	RUN("off", test_off());
 	RUN("churn", test_churn());
 	return failures ? 1 : 0;
