@@ -19,10 +19,9 @@ echo "== kvm $(cat /sys/module/kvm/version), kvm.autonuma=$(cat /sys/module/kvm/
 echo "== $("$OUR_QEMU" -version | head -n2 | tr '\n' ' ')"
 
 echo "== a 2-vCPU guest starts on node 0; each vCPU writes its own ${MIB}/2 MiB slice"
-guest_start demo 400 --cmd numabench --smp 2 --mem 512 \
-	--wrap "numactl --cpunodebind=0 --preferred=0" \
+guest_start_ready demo 400 'numabench: ready' 180 --cmd numabench --smp 2 \
+	--mem 512 --wrap "numactl --cpunodebind=0 --preferred=0" \
 	--append "numabench.mode=private numabench.mib=$MIB"
-guest_wait_log demo 'numabench: ready' 180
 pid=$(guest_qemu_pid demo)
 "$place" --pid "$pid"
 

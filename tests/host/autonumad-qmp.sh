@@ -17,10 +17,9 @@ TOUCH_MIB=256
 cleanup() { ad_stop; guest_stop g; [[ -n ${HUNG:-} ]] && kill "$HUNG"; }
 trap cleanup EXIT
 
-guest_start g 500 --cmd memtouch --smp 2 --mem 512 \
+guest_start_ready g 500 'memtouch: ready' 180 --cmd memtouch --smp 2 --mem 512 \
 	--wrap "numactl --cpunodebind=0 --preferred=0" --accel kvm \
-	--append "memtouch.mib=$TOUCH_MIB" &&
-	guest_wait_log g 'memtouch: ready' 180 || { fail "guest starts"; exit 1; }
+	--append "memtouch.mib=$TOUCH_MIB" || { fail "guest starts"; exit 1; }
 qpid=$(guest_qemu_pid g)
 ad_pin_vcpus "$qpid" 1
 

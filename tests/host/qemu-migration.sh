@@ -25,8 +25,8 @@ migrate() { # NAME SRC-QEMU SRC-ACCEL DST-QEMU DST-ACCEL
 	local args=(--cmd memtouch --smp 2 --mem 384
 		--append "memtouch.mib=128 memtouch.verify=1")
 
-	guest_start "$name-src" 400 "${args[@]}" --qemu "$2" --accel "$3" &&
-		guest_wait_log "$name-src" 'memtouch: t=2 ' 180 || {
+	guest_start_ready "$name-src" 400 'memtouch: t=2 ' 180 "${args[@]}" \
+		--qemu "$2" --accel "$3" || {
 		fail "$name: source guest runs"
 		guest_stop "$name-src"
 		return

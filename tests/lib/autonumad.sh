@@ -21,7 +21,9 @@ ad_start() {
 	"$AD_BIN/autonumad" --config "$AD_DIR/autonumad.conf" \
 		--control-socket "$AD_SOCK" >>"$AD_LOG" 2>&1 &
 	AD_PID=$!
-	ad_wait 10 test -S "$AD_SOCK" || {
+	# Loading it and its libraries over 9p takes seconds on a busy
+	# emulated host (four running guests: about 10 s).
+	ad_wait 60 test -S "$AD_SOCK" || {
 		echo "autonumad did not start:"
 		sed 's/^/  autonumad| /' "$AD_LOG"
 		return 1
