@@ -79,6 +79,7 @@ static void add_vm(Daemon *d, JsonBuilder *b, Vm *vm)
 	MEMBER_INT(b, "remote-bytes", remote);
 	MEMBER_DOUBLE(b, "fault-local-percent", 100.0 * vm->fault_local);
 	MEMBER_INT(b, "pages-moved", vm->pages_moved);
+	MEMBER_INT(b, "pages-stale", vm->pages_stale);
 	MEMBER_INT(b, "vcpu-moves", vm->vcpu_moves);
 	json_builder_set_member_name(b, "vcpus");
 	json_builder_begin_array(b);

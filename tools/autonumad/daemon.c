@@ -183,6 +183,7 @@ static void vm_update(Daemon *d, Vm *vm, JsonNode *info)
 	vm->info = json_node_ref(info);
 	vm->enabled = qmp_get_bool(o, "enabled", FALSE);
 	vm->pages_moved = qmp_get_int(mig, "moved", 0);
+	vm->pages_stale = qmp_get_int(mig, "stale", 0);
 	memset(vm->memory, 0, sizeof(vm->memory));
 	vm->memory_total = 0;
 	for (guint i = 0; mem && i < json_array_get_length(mem); i++) {

@@ -90,6 +90,7 @@ struct Vm {
 	GArray *vcpus;          /* VcpuState */
 	guint64 vcpu_moves;
 	guint64 pages_moved;
+	guint64 pages_stale;     /* dropped: no vCPU on their node any more */
 	gint64 memory[POLICY_MAX_NODES];        /* guest RAM per node, bytes */
 	gint64 memory_total;
 	double fault_local;     /* share of faults local, last period */

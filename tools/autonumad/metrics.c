@@ -69,6 +69,12 @@ static void m_moved(GString *t, const char *l, Vm *vm, int nr)
 			       G_GUINT64_FORMAT "\n", l, vm->pages_moved);
 }
 
+static void m_stale(GString *t, const char *l, Vm *vm, int nr)
+{
+	g_string_append_printf(t, "autonuma_vm_pages_stale_total{vm=\"%s\"} %"
+			       G_GUINT64_FORMAT "\n", l, vm->pages_stale);
+}
+
 static void m_vmoves(GString *t, const char *l, Vm *vm, int nr)
 {
 	g_string_append_printf(t, "autonuma_vm_vcpu_moves_total{vm=\"%s\"} %"
@@ -176,6 +182,9 @@ char *metrics_text(Daemon *d)
 		"guest RAM per host node", m_memory);
 	each_vm(d, t, "autonuma_vm_pages_migrated_total", "counter",
 		"4 KiB pages QEMU's migration threads moved", m_moved);
+	each_vm(d, t, "autonuma_vm_pages_stale_total", "counter",
+		"4 KiB pages not moved: no vCPU may run on their destination any more",
+		m_stale);
 	each_vm(d, t, "autonuma_vm_vcpu_moves_total", "counter",
 		"vCPU re-pinnings by autonumad", m_vmoves);
 	each_vm(d, t, "autonuma_vm_fault_local_ratio", "gauge",
