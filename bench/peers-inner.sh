@@ -27,6 +27,10 @@ guests() {
 	d) echo "d 4 512 0 mode=private mib=256 first=1" ;;
 	e) echo "busy 2 448 0 mode=private mib=192"
 	   echo "idle 2 448 0 mode=private mib=192 delay=15" ;;
+	f) local i
+	   for i in 0 1 2 3; do
+		echo "f$i 2 256 $((i / 2)) mode=private mib=128 first=1"
+	   done ;;
 	esac
 }
 
@@ -35,6 +39,7 @@ guests() {
 wrap() { # NAME NODE
 	if [[ $policy == bind ]]; then
 		case $1 in a|idle) echo "numactl --cpunodebind=1 --membind=1" ;;
+		f?) echo "numactl --cpunodebind=${1#f} --membind=${1#f}" ;;
 		*) echo "numactl --cpunodebind=0 --membind=0" ;; esac
 	else
 		# Local allocation does the first touch on NODE.  No
@@ -50,9 +55,12 @@ import json, sys
 print(" ".join(str(v["tid"]) for v in json.load(sys.stdin)["vcpus"]))'
 }
 
+# vCPU thread IDs by guest, read once the guest is ready: the event then
+# re-pins all its threads at once, even on a busy emulated host.
+declare -A TIDS
 pin() { # NAME VCPU-INDEX CPULIST
 	local tids
-	read -ra tids <<<"$(vcpu_tids "$1")"
+	read -ra tids <<<"${TIDS[$1]}"
 	taskset -pc "$3" "${tids[$2]}" >/dev/null
 }
 
@@ -64,6 +72,11 @@ event() {
 	b|d) pin "$scenario" 2 "$(node_cpus 1)"; pin "$scenario" 3 "$(node_cpus 1)" ;;
 	c) pin c 1 "$(node_cpus 1)" ;;
 	e) pin idle 0 "$(all_cpus)"; pin idle 1 "$(all_cpus)" ;;
+	f) local i
+	   for i in 0 1 2 3; do
+		pin "f$i" 0 "$(node_cpus "$i")"
+		pin "f$i" 1 "$(node_cpus $(((i + 1) % 4)))"
+	   done ;;
 	esac
 }
 
@@ -128,12 +141,13 @@ one_run() {
 	for name in "${names[@]}"; do
 		guest_wait_log "$name" 'numabench: ready' 240 || return 1
 		specs+=(--guest "$name:$(guest_qemu_pid "$name"):$(guest_log "$name")")
+		TIDS[$name]=$(vcpu_tids "$name")
 	done
 	# The idle guest's memory is all touched; let it leave node 0's CPUs
 	# only at the event.
 	local base="tlb=$(kvm_stat remote_tlb_flush) hints=$(kvm_stat autonuma_hint_sptes)"
 	base+=" afl=$(kvm_stat autonuma_faults_local) afr=$(kvm_stat autonuma_faults_remote)"
-	python3 "$TOP/bench/lib/locality.py" --interval 1 --seconds $((seconds + EVENT_AT)) \
+	python3 "$TOP/bench/lib/locality.py" --interval 1 \
 		--out "$EHOST_WORK/$scenario-$policy-$run.csv" "${specs[@]}" \
 		2>>"$EHOST_WORK/locality.err" &
 	p=$!
@@ -142,6 +156,8 @@ one_run() {
 	event
 	# Measured from when the event is complete: re-pinning takes a while.
 	event_wall=$(date +%s.%N)
+	sleep "$seconds"
+	kill -TERM "$p"
 	wait "$p"
 	for name in "${names[@]}"; do
 		g=$(guest_qemu_pid "$name")
@@ -156,6 +172,8 @@ one_run() {
 		echo "scanner_cpu_s=$cpu_scan migration_cpu_s=$cpu_mig"
 		[[ -n $AD_PID ]] && echo "autonumad_cpu_s=$(thread_cpu "$AD_PID" .)"
 		echo "event_wall=$event_wall"
+		echo "kvm_build=$(cat /sys/module/kvm/version)"
+		echo "qemu_build=$(cat "$TOP/out/qemu-version")"
 	} | tr ' ' '\n' >"$EHOST_WORK/$scenario-$policy-$run.env"
 	policy_stop
 	for name in "${names[@]}"; do guest_stop "$name"; done
@@ -163,20 +181,23 @@ one_run() {
 }
 
 echo 3 >/proc/sys/vm/drop_caches
-# A nested guest now and then never reaches its workload under TCG (an
-# empty serial log, nothing in dmesg): such a run is done again, at most
-# three times in a cell, and said so.
+# A run whose guest failed from a known TCG artifact (guest_artifact in
+# tests/lib/guest.sh) is done again, at most three times in a cell, and
+# said so; any other failure loses the run.
 retries=0
 for ((run = 1; run <= runs; run++)); do
 	echo "bench: $scenario $policy run $run/$runs ($(date +%T))"
-	if ! one_run; then
-		echo "bench: $scenario $policy run $run failed"
-		policy_stop
-		for name in "${names[@]}"; do guest_print_log "$name"; guest_stop "$name"; done
-		rm -f "$EHOST_WORK/$scenario-$policy-$run".*
-		if ((retries++ < 3)); then
-			echo "bench: $scenario $policy run $run again (retry $retries of 3)"
-			((run--))
-		fi
+	one_run && continue
+	echo "bench: $scenario $policy run $run failed"
+	policy_stop
+	artifact=0
+	for name in "${names[@]}"; do
+		msg=$(guest_artifact "$name") && artifact=1 && echo "bench: $msg"
+		guest_stop "$name"
+	done
+	rm -f "$EHOST_WORK/$scenario-$policy-$run".*
+	if ((artifact && retries++ < 3)); then
+		echo "bench: $scenario $policy run $run again (retry $retries of 3)"
+		((run--))
 	fi
 done
