@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/peers-inner.sh SCENARIO POLICY RUNS SECONDS: one cell of
+# bench/peers-inner.sh SCENARIO POLICY RUNS SECONDS [FIRST]: one cell of
 # bench/peers.sh, inside the emulated host (which was booted with
 # kernel.numa_balancing=1 for the "kernel" policy, 0 otherwise).
 #
@@ -12,7 +12,9 @@
 set -uo pipefail
 . "$TOP/tests/lib/guest.sh"
 . "$TOP/tests/lib/autonumad.sh"
-scenario=$1 policy=$2 runs=$3 seconds=$4
+# FIRST: the first run to do (the runs before it were done by an emulated
+# host that died).
+scenario=$1 policy=$2 runs=$3 seconds=$4 first=${5:-1}
 EVENT_AT=5
 node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
 all_cpus() { echo "0-$(($(nproc) - 1))"; }
@@ -185,7 +187,7 @@ echo 3 >/proc/sys/vm/drop_caches
 # tests/lib/guest.sh) is done again, at most three times in a cell, and
 # said so; any other failure loses the run.
 retries=0
-for ((run = 1; run <= runs; run++)); do
+for ((run = first; run <= runs; run++)); do
 	echo "bench: $scenario $policy run $run/$runs ($(date +%T))"
 	one_run && continue
 	echo "bench: $scenario $policy run $run failed"

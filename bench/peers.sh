@@ -7,7 +7,8 @@
 #   SCENARIOS  letters of bench/peers-inner.sh's scenarios (default "a b c d e f")
 #   POLICIES   none bind kernel numad kvm-autonuma kvm-autonuma-mem (default: all;
 #              kvm-autonuma-mem, memory following the vCPUs alone, only in a)
-#   RUNS=3 SECONDS=40 in the environment: runs a cell, seconds after the event
+#   RUNS=3 SECONDS_PER_RUN=40 in the environment: runs a cell, seconds after
+#   the event; RESUME=1 keeps a cell's complete runs and adds the missing ones
 #
 # Hard binding needs a guest that fits in one node: it is the limit in a,
 # e and f, and not applicable where one guest's vCPUs span nodes (b, c, d).
@@ -28,20 +29,31 @@ for s in $scenarios; do
 		# f's four guests need the 4-node host, with 2 CPUs a node:
 		# with one, 8 nested vCPUs on 4 emulated CPUs kill the nested
 		# guests (or the emulated host) within a minute.
-		nodes=(--nodes 2)
-		[[ $s == f ]] && nodes=(--nodes 4 --cpus-per-node 2)
+		nodes=(--nodes 2) per_run=$((seconds + 200))
+		[[ $s == f ]] && nodes=(--nodes 4 --cpus-per-node 2) per_run=$((seconds + 360))
 		log "bench: scenario $s, policy $p: $runs runs of ${seconds}s"
-		work=$OUT/ehost/bench-$s-$p
-		rm -rf "$work"
-		"$TOP/tests/ehost/ehost.sh" --quiet "${nodes[@]}" \
-			--numa-balancing "$([[ $p == kernel ]] && echo 1 || echo 0)" \
-			--timeout $((runs * (seconds + 200) + 120)) --work "$work" -- \
-			bash "$TOP/bench/peers-inner.sh" "$s" "$p" "$runs" "$seconds" |
-			grep '^bench:' || true
-		# The cell's runs replace all of its earlier ones.
-		rm -f "$raw/$s-$p"-[0-9]*.*
-		cp "$work"/"$s-$p"-[0-9]*.csv "$work"/"$s-$p"-[0-9]*.env "$raw"/ 2>/dev/null ||
-			log "bench: scenario $s, policy $p: no results (see $work)"
+		# The cell's runs replace all of its earlier ones, unless
+		# RESUME=1 asks to add the runs it misses.
+		[[ ${RESUME:-0} == 1 ]] || rm -f "$raw/$s-$p"-[0-9]*.*
+		# An emulated host that dies (TCG; the 4-node one now and then)
+		# loses only the run under way: a new one does the runs still
+		# missing, three boots at most.  A run is complete with its .env.
+		complete=$(find "$raw" -name "$s-$p-[0-9]*.env" | wc -l) boots=0
+		while ((complete < runs && boots++ < 3)); do
+			work=$OUT/ehost/bench-$s-$p-$boots
+			rm -rf "$work"
+			"$TOP/tests/ehost/ehost.sh" --quiet "${nodes[@]}" \
+				--numa-balancing "$([[ $p == kernel ]] && echo 1 || echo 0)" \
+				--timeout $(((runs - complete) * per_run + 120)) --work "$work" -- \
+				bash "$TOP/bench/peers-inner.sh" "$s" "$p" "$runs" "$seconds" \
+				$((complete + 1)) | grep '^bench:' || true
+			for env in "$work/$s-$p"-[0-9]*.env; do
+				[[ -e $env ]] && cp "${env%.env}.csv" "$env" "$raw"/
+			done
+			complete=$(find "$raw" -name "$s-$p-[0-9]*.env" | wc -l)
+		done
+		((complete == runs)) ||
+			log "bench: scenario $s, policy $p: $complete of $runs runs (see $OUT/ehost/bench-$s-$p-*)"
 	done
 done
 
