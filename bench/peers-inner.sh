@@ -135,13 +135,15 @@ one_run() {
 		names+=("$name")
 		append="guest.cmd=numabench"
 		for a in $args; do append+=" numabench.$a"; done
-		guest_start "$name" $((seconds + 400)) --cmd numabench --smp "$smp" \
-			--mem "$mem" --wrap "$(wrap "$name" "$node")" --append "$append" ||
-			return 1
+		# One at a time: guests booting together under TCG failed
+		# more often (guest_artifact), and a failed one is started
+		# again alone.
+		guest_start_ready "$name" $((seconds + 600)) 'numabench: ready' 240 \
+			--cmd numabench --smp "$smp" --mem "$mem" \
+			--wrap "$(wrap "$name" "$node")" --append "$append" || return 1
 	done <<<"$(guests)"
 	((${#names[@]})) || return 1
 	for name in "${names[@]}"; do
-		guest_wait_log "$name" 'numabench: ready' 240 || return 1
 		specs+=(--guest "$name:$(guest_qemu_pid "$name"):$(guest_log "$name")")
 		TIDS[$name]=$(vcpu_tids "$name")
 	done

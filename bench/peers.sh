@@ -30,7 +30,7 @@ for s in $scenarios; do
 		# with one, 8 nested vCPUs on 4 emulated CPUs kill the nested
 		# guests (or the emulated host) within a minute.
 		nodes=(--nodes 2) per_run=$((seconds + 200))
-		[[ $s == f ]] && nodes=(--nodes 4 --cpus-per-node 2) per_run=$((seconds + 360))
+		[[ $s == f ]] && nodes=(--nodes 4 --cpus-per-node 2) per_run=$((seconds + 460))
 		log "bench: scenario $s, policy $p: $runs runs of ${seconds}s"
 		# The cell's runs replace all of its earlier ones, unless
 		# RESUME=1 asks to add the runs it misses.
