@@ -176,6 +176,20 @@ one_run() {
 		echo "scanner_cpu_s=$cpu_scan migration_cpu_s=$cpu_mig"
 		[[ -n $AD_PID ]] && echo "autonumad_cpu_s=$(thread_cpu "$AD_PID" .)"
 		echo "event_wall=$event_wall"
+		# QEMU's migration counters, summed over the guests.
+		if [[ $policy == kvm-autonuma* ]]; then
+			for name in "${names[@]}"; do
+				guest_qmp "$name" query-autonuma 2>/dev/null
+				echo
+			done | python3 -c '
+import json, sys
+tot = {}
+for line in sys.stdin:
+    if line.strip():
+        for k, v in json.loads(line)["migration"].items():
+            tot[k] = tot.get(k, 0) + v
+print(" ".join("qemu_%s=%d" % (k.replace("-", "_"), v) for k, v in sorted(tot.items())))'
+		fi
 		echo "kvm_build=$(cat /sys/module/kvm/version)"
 		echo "qemu_build=$(cat "$TOP/out/qemu-version")"
 	} | tr ' ' '\n' >"$EHOST_WORK/$scenario-$policy-$run.env"

@@ -278,12 +278,23 @@ def main():
         lines.append("")
     lines += ["The targets of the issue that asked for this benchmark, met and missed, and "
               "why: `peers-targets.md` (by hand, from this table).", ""]
-    missing = [s for s in SCENARIOS if s not in results]
+    # Cells bench/peers.sh runs (its skip rules) that have no runs here.
+    def applies(s, p):
+        return not ((p == "bind" and s in "bcd") or (p == "kvm-autonuma-mem" and s != "a"))
+    missing = ["%s/%s" % (s, p) for s in SCENARIOS for p in POLICIES
+               if applies(s, p) and not results[s].get(p)]
+    short = ["%s/%s (%d run%s)" % (s, p, len(r), "" if len(r) == 1 else "s") for s in sorted(results)
+             for p, r in results[s].items() if r and len(r) < 3]
     lines += ["## Not in this report", ""]
     if missing:
-        lines.append("Scenarios scripted but not run for this report: %s (run "
-                     "`bench/peers.sh \"%s\"` to add them)." %
-                     (", ".join(missing), " ".join(missing)))
+        lines.append("Cells not run for this report (scenario/policy): %s; "
+                     "`bench/peers.sh SCENARIO POLICY` adds one." % ", ".join(missing))
+    if short:
+        lines.append("")
+        lines.append("Cells with fewer than 3 runs: %s; `RESUME=1 bench/peers.sh "
+                     "SCENARIO POLICY` adds the missing runs." % ", ".join(short))
+    if not missing and not short:
+        lines.append("Nothing: every cell has its runs.")
     lines += ["", "## When each cell ran", "",
               "Builds: the kvm modules' and QEMU's content hashes (`/sys/module/kvm/version`, "
               "`out/qemu-version`; \"?\" for runs made before the bench recorded them).", "",
