@@ -17,6 +17,8 @@
  *             gives local faults and no candidates
  *   shared    vCPUs on two nodes writing the same pages: shared faults,
  *             and (almost) no candidates
+ *   samenode  vCPUs on one node writing the same remote pages: private
+ *             faults, and candidates for their node
  *   period    the scanner keeps its pace while private pages are still
  *             remote at 90%+ local faults, and backs off once none are
  *   huge      2MiB mappings are hinted and queued as 2MiB units
@@ -682,6 +684,62 @@ static void test_shared(void)
 }
 
 /*
+ * vCPUs 0 and 1 both on node 1 write the same pages on node 0.  Both want
+ * them on node 1: the pages must not count as shared, and must become
+ * candidates for node 1 about as readily as one vCPU's (the remote subtest).
+ */
+static void test_samenode(void)
+{
+	struct kvm_autonuma_params p = fast_params(100);
+	static struct kvm_autonuma_candidate c[4096];
+	uint64_t faults = 0, shared = 0, drained = 0;
+	struct kvm_vcpu *vcpus[2];
+	struct runner run[2];
+	struct kvm_vm *vm;
+	int i, n, bad = 0;
+	bool enough;
+
+	pin_to_node(1);
+	vm = create_vm(vcpus, 2);
+	add_region(vm, 1, 0, VM_MEM_SRC_ANONYMOUS);
+	set_touch(vm, 0, 1, 0);
+	guest_touch[1] = guest_touch[0];
+	guest_touch[1].reverse = 1;
+	sync_global_to_guest(vm, guest_touch);
+	start(&run[0], vcpus[0], 1);
+	start(&run[1], vcpus[1], 1);
+	wait_sweeps(&run[0], 1);
+	wait_sweeps(&run[1], 1);
+	TEST_ASSERT(!enable(vm, KVM_AUTONUMA_ENABLE, &p), "enable");
+	enough = wait_stat(vm, "autonuma_candidates_queued", REGION_PAGES / 2, 90);
+	stop(&run[0]);
+	stop(&run[1]);
+
+	for (i = 0; i < 2; i++) {
+		faults += vcpu_stat(vcpus[i], "autonuma_faults_local") +
+			  vcpu_stat(vcpus[i], "autonuma_faults_remote");
+		shared += vcpu_stat(vcpus[i], "autonuma_faults_shared");
+	}
+	while ((n = drain(vm, c, 4096)) > 0) {
+		for (i = 0; i < n; i++)
+			bad += !in_slot(c[i].gfn, 1) || c[i].page_node != 0 ||
+			       c[i].vcpu_node != 1;
+		drained += n;
+	}
+	TEST_ASSERT(n == 0, "drain: %s", strerror(errno));
+	printf("samenode: %lu faults, %lu shared, %lu candidates, %lu passes\n",
+	       faults, shared, drained, vm_stat(vm, "autonuma_scan_passes"));
+	/* Only a page's faults before both vCPUs first ran can look shared. */
+	CHECK(shared * 20 <= faults, "samenode: faults are private (at most 5% shared)",
+	      "%lu of %lu", shared, faults);
+	CHECK(enough, "samenode: half the pages become candidates within 90 s",
+	      "%lu candidates", vm_stat(vm, "autonuma_candidates_queued"));
+	CHECK(drained && !bad, "samenode: candidates for node 1",
+	      "%lu drained, %d not (slot 1, node 0 -> 1)", drained, bad);
+	kvm_vm_free(vm);
+}
+
+/*
  * The scan period is kept while a pass still sees remote faults on private
  * pages, even with over 90% of its faults local, and doubles once it sees
  * none.  vCPU on node 1 touching slot 1 (node 1) and a sixteenth of slot 2
@@ -929,6 +987,7 @@ int main(int argc, char **argv)
 	RUN("remote", test_remote(VM_MEM_SRC_ANONYMOUS, "remote"));
 	RUN("huge", test_remote(VM_MEM_SRC_ANONYMOUS_THP, "huge"));
 	RUN("shared", test_shared());
+	RUN("samenode", test_samenode());
 	RUN("period", test_period());
 	RUN("off", test_off());
 	RUN("churn", test_churn());
