@@ -40,8 +40,11 @@ CSV columns (a row per live guest per interval, flushed):
                  node K (/proc/PID/numa_maps), one column per online node
   vcpu_nodes     host node of every vCPU thread, by vCPU index, space
                  separated ("?" unknown)
-  pgmigrate_success,numa_pte_updates,numa_hint_faults,numa_pages_migrated
-                 host-wide /proc/vmstat counters, as read (cumulative)
+  pgmigrate_success,numa_pte_updates,numa_hint_faults,numa_pages_migrated,
+  numa_huge_pte_updates
+                 host-wide /proc/vmstat counters, as read (cumulative);
+                 numa_pte_updates counts a huge PMD as 512 pages,
+                 numa_huge_pte_updates counts huge PMDs
   kvm_remote_tlb_flush,kvm_autonuma_hint_sptes,kvm_autonuma_faults_local,
   kvm_autonuma_faults_remote
                  KVM statistics summed over every VM (debugfs, which sums
@@ -64,7 +67,7 @@ import time
 PAGE = 4096
 SYS_MOVE_PAGES = 279  # x86_64
 VMSTAT_KEYS = ("pgmigrate_success", "numa_pte_updates", "numa_hint_faults",
-               "numa_pages_migrated")
+               "numa_pages_migrated", "numa_huge_pte_updates")
 KVM_KEYS = ("remote_tlb_flush", "autonuma_hint_sptes", "autonuma_faults_local",
             "autonuma_faults_remote")
 KVM_DEBUGFS = "/sys/kernel/debug/kvm"
