@@ -6,7 +6,8 @@
 # Each run starts the scenario's guests (tests/guest/progs/numabench.c),
 # lets them first-touch their memory, starts the policy, and 5 s later
 # applies the scenario's event (vCPU threads moved, spread or freed; in b
-# and d the policy starts right after the event instead); then
+# and d every policy, the kernel's balancing too, starts right after the
+# event instead); then
 # bench/lib/locality.py samples every second where each guest's pages are
 # against where the vCPU using them runs.  Writes, per run,
 # $EHOST_WORK/SCENARIO-POLICY-RUN.csv (the samples) and .env (the costs).
@@ -85,6 +86,10 @@ event() {
 
 policy_start() {
 	case $policy in
+	kernel)
+		if [[ $scenario == [bd] ]]; then
+			sysctl -qw kernel.numa_balancing=1
+		fi ;;
 	numad)
 		# numad ignores processes while the monotonic clock is under
 		# 300 s: run it as if the host had been up for a while.
@@ -132,6 +137,10 @@ thread_cpu() { # PID REGEX
 one_run() {
 	local name smp mem node args g specs=() cpu_scan=0 cpu_mig=0 p event_wall
 	names=()
+	# Off until policy_start in b and d (the host booted with it on).
+	if [[ $policy == kernel && $scenario == [bd] ]]; then
+		sysctl -qw kernel.numa_balancing=0
+	fi
 	while read -r name smp mem node args; do
 		names+=("$name")
 		append="guest.cmd=numabench"
@@ -158,7 +167,7 @@ one_run() {
 	p=$!
 	# b's and d's guest first-touches with 4 vCPUs on node 0's 2 CPUs.
 	# Any placement spreads that at once, and then collides with the
-	# event's own spreading: there the policy starts at the event.
+	# event's own spreading: there every policy starts at the event.
 	# Figures are measured from when the event is complete: re-pinning
 	# takes a while.
 	case $scenario in
