@@ -8,7 +8,8 @@
 #   POLICIES   none bind kernel numad kvm-autonuma kvm-autonuma-mem (default: all;
 #              kvm-autonuma-mem, memory following the vCPUs alone, only in a)
 #   RUNS=3 SECONDS_PER_RUN=40 in the environment: runs a cell, seconds after
-#   the event; RESUME=1 keeps a cell's complete runs and adds the missing ones
+#   the event; RESUME=1 keeps a cell's complete runs and adds the missing ones;
+#   BOOTS=3 emulated hosts a cell at most, when they die
 #
 # Hard binding needs a guest that fits in one node: it is the limit in a,
 # e and f, and not applicable where one guest's vCPUs span nodes (b, c, d).
@@ -37,9 +38,10 @@ for s in $scenarios; do
 		[[ ${RESUME:-0} == 1 ]] || rm -f "$raw/$s-$p"-[0-9]*.*
 		# An emulated host that dies (TCG; the 4-node one now and then)
 		# loses only the run under way: a new one does the runs still
-		# missing, three boots at most.  A run is complete with its .env.
+		# missing, BOOTS (3) boots at most.  A run is complete with its
+		# .env.
 		complete=$(find "$raw" -name "$s-$p-[0-9]*.env" | wc -l) boots=0
-		while ((complete < runs && boots++ < 3)); do
+		while ((complete < runs && boots++ < ${BOOTS:-3})); do
 			work=$OUT/ehost/bench-$s-$p-$boots
 			rm -rf "$work"
 			"$TOP/tests/ehost/ehost.sh" --quiet "${nodes[@]}" \
