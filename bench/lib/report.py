@@ -67,6 +67,9 @@ def run_figures(scenario, rows, env):
         ticks[r["t"]].append(r)
     by_t = {}
     for rs in ticks.values():
+        # The sampler may be stopped halfway through its last tick.
+        if not set(targets) <= {r["guest"] for r in rs}:
+            continue
         by_t[round(min(float(r["wall"]) for r in rs) - env["event_wall"], 3)] = rs
     times = sorted(by_t)
     if not times:
