@@ -634,35 +634,56 @@ static void test_remote(enum vm_mem_backing_src_type src, const char *name)
 	kvm_vm_free(vm);
 }
 
-/* vCPU 0 on node 0 and vCPU 1 on node 1 write the same pages. */
-static void test_shared(void)
+/*
+ * vCPU 0 on @node0 and vCPU 1 on @node1 write the same pages of slot 1
+ * (node 0), in opposite directions.
+ */
+static struct kvm_vm *start_sharers(struct kvm_vcpu **vcpus,
+				    struct runner *run, int node0, int node1)
 {
-	struct kvm_autonuma_params p = fast_params(100);
-	uint64_t faults = 0, shared = 0, queued;
-	struct kvm_vcpu *vcpus[2];
-	struct runner run[2];
 	struct kvm_vm *vm;
-	int i;
 
-	pin_to_node(0);
+	pin_to_node(node0);
 	vm = create_vm(vcpus, 2);
 	add_region(vm, 1, 0, VM_MEM_SRC_ANONYMOUS);
 	set_touch(vm, 0, 1, 0);
 	guest_touch[1] = guest_touch[0];
 	guest_touch[1].reverse = 1;
 	sync_global_to_guest(vm, guest_touch);
-	start(&run[0], vcpus[0], 0);
-	start(&run[1], vcpus[1], 1);
-	TEST_ASSERT(!enable(vm, KVM_AUTONUMA_ENABLE, &p), "enable");
-	wait_stat(vm, "autonuma_scan_passes", 12, 120);
-	stop(&run[0]);
-	stop(&run[1]);
+	start(&run[0], vcpus[0], node0);
+	start(&run[1], vcpus[1], node1);
+	return vm;
+}
 
-	for (i = 0; i < 2; i++) {
+/* Stop both sharers; their hinting faults, and in *shared the shared ones. */
+static uint64_t stop_sharers(struct kvm_vcpu **vcpus, struct runner *run,
+			     uint64_t *shared)
+{
+	uint64_t faults = 0;
+
+	*shared = 0;
+	for (int i = 0; i < 2; i++) {
+		stop(&run[i]);
 		faults += vcpu_stat(vcpus[i], "autonuma_faults_local") +
 			  vcpu_stat(vcpus[i], "autonuma_faults_remote");
-		shared += vcpu_stat(vcpus[i], "autonuma_faults_shared");
+		*shared += vcpu_stat(vcpus[i], "autonuma_faults_shared");
 	}
+	return faults;
+}
+
+/* vCPUs on two nodes write the same pages. */
+static void test_shared(void)
+{
+	struct kvm_autonuma_params p = fast_params(100);
+	uint64_t faults, shared, queued;
+	struct kvm_vcpu *vcpus[2];
+	struct runner run[2];
+	struct kvm_vm *vm;
+
+	vm = start_sharers(vcpus, run, 0, 1);
+	TEST_ASSERT(!enable(vm, KVM_AUTONUMA_ENABLE, &p), "enable");
+	wait_stat(vm, "autonuma_scan_passes", 12, 120);
+	faults = stop_sharers(vcpus, run, &shared);
 	queued = vm_stat(vm, "autonuma_candidates_queued");
 	printf("shared: %lu faults, %lu shared, %lu candidates, %lu passes\n",
 	       faults, shared, queued, vm_stat(vm, "autonuma_scan_passes"));
@@ -692,34 +713,19 @@ static void test_samenode(void)
 {
 	struct kvm_autonuma_params p = fast_params(100);
 	static struct kvm_autonuma_candidate c[4096];
-	uint64_t faults = 0, shared = 0, drained = 0;
+	uint64_t faults, shared, drained = 0;
 	struct kvm_vcpu *vcpus[2];
 	struct runner run[2];
 	struct kvm_vm *vm;
 	int i, n, bad = 0;
 	bool enough;
 
-	pin_to_node(1);
-	vm = create_vm(vcpus, 2);
-	add_region(vm, 1, 0, VM_MEM_SRC_ANONYMOUS);
-	set_touch(vm, 0, 1, 0);
-	guest_touch[1] = guest_touch[0];
-	guest_touch[1].reverse = 1;
-	sync_global_to_guest(vm, guest_touch);
-	start(&run[0], vcpus[0], 1);
-	start(&run[1], vcpus[1], 1);
+	vm = start_sharers(vcpus, run, 1, 1);
 	wait_sweeps(&run[0], 1);
 	wait_sweeps(&run[1], 1);
 	TEST_ASSERT(!enable(vm, KVM_AUTONUMA_ENABLE, &p), "enable");
 	enough = wait_stat(vm, "autonuma_candidates_queued", REGION_PAGES / 2, 90);
-	stop(&run[0]);
-	stop(&run[1]);
-
-	for (i = 0; i < 2; i++) {
-		faults += vcpu_stat(vcpus[i], "autonuma_faults_local") +
-			  vcpu_stat(vcpus[i], "autonuma_faults_remote");
-		shared += vcpu_stat(vcpus[i], "autonuma_faults_shared");
-	}
+	faults = stop_sharers(vcpus, run, &shared);
 	while ((n = drain(vm, c, 4096)) > 0) {
 		for (i = 0; i < n; i++)
 			bad += !in_slot(c[i].gfn, 1) || c[i].page_node != 0 ||
