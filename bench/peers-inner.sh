@@ -18,7 +18,6 @@ set -uo pipefail
 # host that died).
 scenario=$1 policy=$2 runs=$3 seconds=$4 first=${5:-1}
 EVENT_AT=5
-node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
 all_cpus() { echo "0-$(($(nproc) - 1))"; }
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 
@@ -53,19 +52,13 @@ wrap() { # NAME NODE
 	fi
 }
 
-vcpu_tids() { # NAME
-	"$AD_BIN/vm-placement" --pid "$(guest_qemu_pid "$1")" --json | python3 -c '
-import json, sys
-print(" ".join(str(v["tid"]) for v in json.load(sys.stdin)["vcpus"]))'
-}
-
 # vCPU thread IDs by guest, read once the guest is ready: the event then
 # re-pins all its threads at once, even on a busy emulated host.
 declare -A TIDS
 pin() { # NAME VCPU-INDEX CPULIST
 	local tids
 	read -ra tids <<<"${TIDS[$1]}"
-	taskset -pc "$3" "${tids[$2]}" >/dev/null
+	pin_threads "$3" "${tids[$2]}"
 }
 
 # The event: what moves the guests away from their memory.
@@ -155,7 +148,7 @@ one_run() {
 	((${#names[@]})) || return 1
 	for name in "${names[@]}"; do
 		specs+=(--guest "$name:$(guest_qemu_pid "$name"):$(guest_log "$name")")
-		TIDS[$name]=$(vcpu_tids "$name")
+		TIDS[$name]=$(qemu_vcpu_tids "$(guest_qemu_pid "$name")")
 	done
 	# The idle guest's memory is all touched; let it leave node 0's CPUs
 	# only at the event.

@@ -14,16 +14,11 @@ if [[ ${1:-} != --inner ]]; then
 fi
 
 . "$TOP/tests/lib/guest.sh"
-node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
 guest_start_ready m 300 'numabench: ready' 180 --cmd numabench --smp 2 \
 	--mem 512 --wrap "numactl --cpunodebind=0" \
 	--accel "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-percent=50" \
 	--append "guest.cmd=numabench numabench.mode=private numabench.mib=256"
-for tid in $(guest_qmp m query-autonuma | python3 -c '
-import json, sys
-print(" ".join(str(v["thread-id"]) for v in json.load(sys.stdin)["vcpus"]))'); do
-	taskset -pc "$(node_cpus 1)" "$tid" >/dev/null
-done
+guest_pin_vcpus m 1
 echo "vCPUs moved to node 1; t, MiB per node, candidates queued/dropped, QEMU migration, vCPU faults (local, remote, shared)"
 for ((t = 3; t <= 42; t += 3)); do
 	sleep 3

@@ -9,7 +9,6 @@ set -euo pipefail
 . "$TOP/tests/lib/guest.sh"
 . "$TOP/tests/lib/autonumad.sh"
 place=$AD_BIN/vm-placement
-node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
 MIB=256
 
 echo "== emulated host: $(nproc) CPUs, nodes $(cat /sys/devices/system/node/online);" \
@@ -40,10 +39,7 @@ sampler=$!
 sleep 3
 
 echo "== moving the vCPU threads to node 1 (CPUs $(node_cpus 1))"
-for tid in $("$place" --pid "$pid" --json |
-	python3 -c 'import json,sys; print(*[v["tid"] for v in json.load(sys.stdin)["vcpus"]])'); do
-	taskset -pc "$(node_cpus 1)" "$tid" >/dev/null
-done
+guest_pin_vcpus demo 1
 moved_at=$(date +%s.%N)
 for ((i = 0; i < 8; i++)); do
 	ad_ctl top --iterations 1

@@ -19,7 +19,6 @@
 . "$TOP/tests/lib/guest.sh"
 
 TOUCH_MIB=384
-node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
 
 qmp() { guest_qmp "$@"; }
 # jq-less JSON access: python3 -c on the reply.
@@ -35,20 +34,12 @@ start_guest() { # NAME ACCEL
 		--accel "$2" --append "memtouch.mib=$TOUCH_MIB"
 }
 
-move_vcpus() { # GUEST NODE
-	local tid
-	for tid in $(qmp "$1" query-autonuma |
-		jget "' '.join(str(v['thread-id']) for v in d['vcpus'])"); do
-		taskset -pc "$(node_cpus "$2")" "$tid" >/dev/null
-	done
-}
-
 progress() { grep -c 'memtouch: t=' "$(guest_log "$1")"; }
 
 # 1. Convergence with autonuma on.
 if start_guest on "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-percent=50"; then
 	before=$(node_mib on 1)
-	move_vcpus on 1
+	guest_pin_vcpus on 1
 	start=$SECONDS
 	want=$((TOUCH_MIB * 9 / 10))
 	while ((SECONDS - start < 240)); do
@@ -113,7 +104,7 @@ fi
 
 # 2. autonuma off: memory stays behind; then autonuma-migrate-nodes.
 if start_guest off kvm; then
-	move_vcpus off 1
+	guest_pin_vcpus off 1
 	sleep 20
 	n1=$(node_mib off 1)
 	echo "autonuma off: ${n1} MiB on node 1 after 20 s"
@@ -138,7 +129,7 @@ fi
 # (1 MiB/s) keeps a backlog queued when they move back.
 mig() { qmp "$1" query-autonuma | jget "d['migration']['$2']"; }
 if start_guest back "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-percent=50,autonuma-migrate-rate=1"; then
-	move_vcpus back 1
+	guest_pin_vcpus back 1
 	for ((i = 0; i < 120; i++)); do
 		(($(mig back moved) > 0)) && break
 		sleep 0.5
@@ -147,7 +138,7 @@ if start_guest back "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-
 		test "$(mig back moved)" -gt 0
 	check "moved back: nothing is stale while the vCPUs are on node 1" \
 		test "$(mig back stale)" = 0
-	move_vcpus back 0
+	guest_pin_vcpus back 0
 	n1=$(node_mib back 1)
 	sleep 15
 	info=$(qmp back query-autonuma)
@@ -178,7 +169,7 @@ for ((i = 0; i < 120; i++)); do
 done
 echo "node 1 free with the hog: $(awk '/MemFree/ {print $4}' /sys/devices/system/node/node1/meminfo) kB"
 if start_guest full "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-percent=50"; then
-	move_vcpus full 1
+	guest_pin_vcpus full 1
 	p0=$(progress full)
 	sleep 30
 	info=$(qmp full query-autonuma)

@@ -86,12 +86,9 @@ ad_check_converged() {
 
 # Pin every vCPU thread of QEMU PID to NODE's CPUs, as an operator or
 # another tool might.
-ad_pin_vcpus() {
-	local pid=$1 cpus tid
-	cpus=$(cat "/sys/devices/system/node/node$2/cpulist")
-	for tid in $("$AD_BIN/vm-placement" --pid "$pid" --json | python3 -c '
-import json, sys
-print(" ".join(str(v["tid"]) for v in json.load(sys.stdin)["vcpus"]))'); do
-		taskset -pc "$cpus" "$tid" >/dev/null
-	done
+ad_pin_vcpus() { # PID NODE
+	local tids
+	tids=$(qemu_vcpu_tids "$1") || return 1
+	# shellcheck disable=SC2086 # a list of thread IDs
+	pin_threads "$(node_cpus "$2")" $tids
 }

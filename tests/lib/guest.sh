@@ -12,6 +12,10 @@
 #                           artifact, which it names
 #   guest_stop NAME
 #   guest_qmp NAME COMMAND [ARGS-JSON]
+#   guest_pin_vcpus NAME NODE   pin all of its vCPU threads to NODE's CPUs
+#   qemu_vcpu_tids PID      vCPU thread IDs of a QEMU process, in vCPU order
+#   pin_threads CPULIST TID...
+#   node_cpus NODE          the host node's CPUs, as taskset takes them
 #
 # guest options: --cmd C (a script of tests/guest/cmd, default boot),
 # --smp N (2), --mem MIB (512), --qemu BIN (our build), --append TEXT,
@@ -106,6 +110,34 @@ guest_start() {
 # PID of the QEMU process itself (not of the timeout wrapper).
 guest_qemu_pid() {
 	pgrep -P "${GUEST_PID[$1]}" -f "guest=$1," | head -n1
+}
+
+# QEMU names vCPU threads "CPU N/KVM" with debug-threads=on, which
+# guest_start and libvirt set.
+qemu_vcpu_tids() { # PID
+	local t n tids=()
+	for t in /proc/"$1"/task/*; do
+		n=$(sed -n 's|^CPU \([0-9]*\)/KVM$|\1|p' "$t/comm" 2>/dev/null)
+		[[ -n $n ]] && tids[n]=${t##*/}
+	done
+	((${#tids[@]})) && echo "${tids[*]}"
+}
+
+node_cpus() { cat "/sys/devices/system/node/node$1/cpulist"; }
+
+pin_threads() { # CPULIST TID...
+	local cpus=$1 tid
+	shift
+	for tid; do
+		taskset -pc "$cpus" "$tid" >/dev/null || return 1
+	done
+}
+
+guest_pin_vcpus() { # NAME NODE
+	local tids
+	tids=$(qemu_vcpu_tids "$(guest_qemu_pid "$1")") || return 1
+	# shellcheck disable=SC2086 # a list of thread IDs
+	pin_threads "$(node_cpus "$2")" $tids
 }
 
 guest_wait_log() {
