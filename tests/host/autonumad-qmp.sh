@@ -21,7 +21,7 @@ guest_start_ready g 500 'memtouch: ready' 180 --cmd memtouch --smp 2 --mem 512 \
 	--wrap "numactl --cpunodebind=0 --preferred=0" --accel kvm \
 	--append "memtouch.mib=$TOUCH_MIB" || { fail "guest starts"; exit 1; }
 qpid=$(guest_qemu_pid g)
-ad_pin_vcpus "$qpid" 1
+qemu_pin_vcpus "$qpid" 1
 
 # A QMP socket that accepts and then says nothing.
 python3 -c '
@@ -82,7 +82,7 @@ check "host off clears kvm.autonuma" \
 home=$(ad_vm g 'd["home-nodes"][0]')
 other=$((1 - home))
 moves=$(ad_vm g 'd["vcpu-moves"]')
-ad_pin_vcpus "$qpid" "$other"
+qemu_pin_vcpus "$qpid" "$other"
 sleep 8
 check "host off: no re-pinning" test "$(ad_vm g 'd["vcpu-moves"]')" = "$moves"
 ad_ctl host status

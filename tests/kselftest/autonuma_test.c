@@ -707,7 +707,7 @@ static void test_shared(void)
 /*
  * vCPUs 0 and 1 both on node 1 write the same pages on node 0.  Both want
  * them on node 1: the pages must not count as shared, and must become
- * candidates for node 1 about as readily as one vCPU's (the remote subtest).
+ * candidates for node 1.
  */
 static void test_samenode(void)
 {

@@ -83,12 +83,3 @@ ad_check_converged() {
 		"$AD_BIN/vm-placement" --pid "$1"
 	fi
 }
-
-# Pin every vCPU thread of QEMU PID to NODE's CPUs, as an operator or
-# another tool might.
-ad_pin_vcpus() { # PID NODE
-	local tids
-	tids=$(qemu_vcpu_tids "$1") || return 1
-	# shellcheck disable=SC2086 # a list of thread IDs
-	pin_threads "$(node_cpus "$2")" $tids
-}

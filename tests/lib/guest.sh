@@ -13,6 +13,7 @@
 #   guest_stop NAME
 #   guest_qmp NAME COMMAND [ARGS-JSON]
 #   guest_pin_vcpus NAME NODE   pin all of its vCPU threads to NODE's CPUs
+#   qemu_pin_vcpus PID NODE the same for any QEMU process (libvirt's too)
 #   qemu_vcpu_tids PID      vCPU thread IDs of a QEMU process, in vCPU order
 #   pin_threads CPULIST TID...
 #   node_cpus NODE          the host node's CPUs, as taskset takes them
@@ -115,10 +116,11 @@ guest_qemu_pid() {
 # QEMU names vCPU threads "CPU N/KVM" with debug-threads=on, which
 # guest_start and libvirt set.
 qemu_vcpu_tids() { # PID
-	local t n tids=()
+	local t comm tids=()
 	for t in /proc/"$1"/task/*; do
-		n=$(sed -n 's|^CPU \([0-9]*\)/KVM$|\1|p' "$t/comm" 2>/dev/null)
-		[[ -n $n ]] && tids[n]=${t##*/}
+		{ read -r comm <"$t/comm"; } 2>/dev/null || continue
+		[[ $comm =~ ^CPU\ ([0-9]+)/KVM$ ]] &&
+			tids[${BASH_REMATCH[1]}]=${t##*/}
 	done
 	((${#tids[@]})) && echo "${tids[*]}"
 }
@@ -133,12 +135,15 @@ pin_threads() { # CPULIST TID...
 	done
 }
 
-guest_pin_vcpus() { # NAME NODE
+# As an operator or another tool might.
+qemu_pin_vcpus() { # PID NODE
 	local tids
-	tids=$(qemu_vcpu_tids "$(guest_qemu_pid "$1")") || return 1
+	tids=$(qemu_vcpu_tids "$1") || return 1
 	# shellcheck disable=SC2086 # a list of thread IDs
 	pin_threads "$(node_cpus "$2")" $tids
 }
+
+guest_pin_vcpus() { qemu_pin_vcpus "$(guest_qemu_pid "$1")" "$2"; }
 
 guest_wait_log() {
 	local name=$1 regex=$2 timeout=$3 end=$((SECONDS + $3))
