@@ -21,6 +21,8 @@
  *             faults, and candidates for their node
  *   period    the scanner keeps its pace while private pages are still
  *             remote at 90%+ local faults, and backs off once none are
+ *   backoff   a settled guest gets far fewer hints per pass, and a vCPU
+ *             moving to another node brings the fastest pace back
  *   huge      2MiB mappings are hinted and queued as 2MiB units
  *   off       disabling the capability, and kvm.autonuma=0, stop scans,
  *             faults and candidates at once; metadata goes back to zero
@@ -805,6 +807,71 @@ static void test_period(void)
 	kvm_vm_free(vm);
 }
 
+/*
+ * Once nothing is misplaced the share of SPTEs hinted halves every pass, to
+ * 1/64 of hint_percent, and a vCPU that settles on another node restores
+ * the shortest period.  The vCPU touches only memory on its own node,
+ * before the move (slot 1, node 1) and after (slot 2, node 0), so that
+ * no remote fault can be what hurries the scanner.
+ */
+static void test_backoff(void)
+{
+	struct kvm_autonuma_params p = fast_params(100);
+	uint64_t passes, first, late, period = 0;
+	struct kvm_vcpu *vcpu;
+	struct runner run;
+	struct kvm_vm *vm;
+	int i;
+
+	/* Long enough for a whole sweep under TCG, as in test_period(). */
+	p.scan_period_min_ms = 100;
+	p.scan_period_max_ms = 800;
+	pin_to_node(1);
+	vm = create_vm(&vcpu, 1);
+	add_region(vm, 1, 1, VM_MEM_SRC_ANONYMOUS);
+	add_region(vm, 2, 0, VM_MEM_SRC_ANONYMOUS);
+	set_touch(vm, 0, 1, 0);
+	start(&run, vcpu, 1);
+	wait_sweeps(&run, 2);
+
+	/* The first pass hints every SPTE the guest used since it started. */
+	TEST_ASSERT(!enable(vm, KVM_AUTONUMA_ENABLE, &p), "enable");
+	wait_stat(vm, "autonuma_scan_passes", 1, 60);
+	first = vm_stat(vm, "autonuma_hint_sptes");
+
+	/* Six settled passes bring the share to its floor; measure three. */
+	wait_stat(vm, "autonuma_scan_passes", 8, 120);
+	passes = vm_stat(vm, "autonuma_scan_passes");
+	late = vm_stat(vm, "autonuma_hint_sptes");
+	wait_stat(vm, "autonuma_scan_passes", passes + 3, 60);
+	passes = vm_stat(vm, "autonuma_scan_passes") - passes;
+	late = vm_stat(vm, "autonuma_hint_sptes") - late;
+	printf("backoff: %lu hints in the first pass, %lu in %lu passes at %lu ms\n",
+	       first, late, passes, vm_stat(vm, "autonuma_scan_period_ms"));
+	CHECK(first >= REGION_PAGES, "backoff: the first pass hints all used memory",
+	      "%lu hints", first);
+	CHECK(late && late * 16 <= first * passes,
+	      "backoff: settled passes hint 1/16 or less as many, not none",
+	      "%lu in %lu passes, first %lu", late, passes, first);
+
+	/*
+	 * The move.  After it, a settled pass doubles the period again, so
+	 * look often for the shortest one.
+	 */
+	set_touch(vm, 0, 2, 0);
+	TEST_ASSERT(!pthread_setaffinity_np(run.thread, sizeof(cpu_set_t),
+					    &node_cpus[0]), "move the vCPU");
+	for (i = 0; i < 300 && period != p.scan_period_min_ms; i++) {
+		usleep(10000);
+		period = vm_stat(vm, "autonuma_scan_period_ms");
+	}
+	stop(&run);
+	CHECK(period == p.scan_period_min_ms,
+	      "backoff: a vCPU moved to another node restores the shortest period",
+	      "%lu ms %d ms after the move", period, i * 10);
+	kvm_vm_free(vm);
+}
+
 static int write_param(const char *value)
 {
 	int fd = open("/sys/module/kvm/parameters/autonuma", O_WRONLY);
@@ -995,6 +1062,7 @@ int main(int argc, char **argv)
 	RUN("shared", test_shared());
 	RUN("samenode", test_samenode());
 	RUN("period", test_period());
+	RUN("backoff", test_backoff());
 	RUN("off", test_off());
 	RUN("churn", test_churn());
 	return failures ? 1 : 0;
