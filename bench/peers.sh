@@ -15,18 +15,24 @@
 # e and f, and not applicable where one guest's vCPUs span nodes (b, c, d).
 set -euo pipefail
 . "$(dirname "$0")/../scripts/config.sh"
-scenarios=${1:-a b c d e f}
-policies=${2:-none bind kernel numad kvm-autonuma kvm-autonuma-mem}
+all_scenarios="a b c d e f"
+all_policies="none bind kernel numad kvm-autonuma kvm-autonuma-mem"
+scenarios=${1:-$all_scenarios}
+policies=${2:-$all_policies}
 runs=${RUNS:-3}
 seconds=${SECONDS_PER_RUN:-40}
 raw=$OUT/bench/peers
 mkdir -p "$raw"
 
+applies() { # SCENARIO POLICY
+	case $1/$2 in
+	[bcd]/bind | [bcdef]/kvm-autonuma-mem) return 1 ;;
+	esac
+}
+
 for s in $scenarios; do
 	for p in $policies; do
-		case $s/$p in
-		[bcd]/bind | [bcdef]/kvm-autonuma-mem) continue ;;
-		esac
+		applies "$s" "$p" || continue
 		# f's four guests need the 4-node host, with 2 CPUs a node:
 		# with one, 8 nested vCPUs on 4 emulated CPUs kill the nested
 		# guests (or the emulated host) within a minute.
@@ -59,6 +65,10 @@ for s in $scenarios; do
 	done
 done
 
+not_applicable=$(for s in $all_scenarios; do for p in $all_policies; do
+	applies "$s" "$p" || echo "$s/$p"
+done; done)
 python3 "$TOP/bench/lib/report.py" --raw "$raw" --out "$TOP/bench/results" \
+	--not-applicable "$not_applicable" \
 	--command "RUNS=$runs SECONDS_PER_RUN=$seconds bench/peers.sh${1:+ \"$1\"}${2:+ \"$2\"}" \
 	--versions "kernel $KERNEL_RELEASE ($KERNEL_DEB_VERSION), kvm $(cat "$OUT/kvm/version"), QEMU $QEMU_SRC_VERSION + qemu-patches ($(cat "$OUT/qemu-version")), project $(git -C "$TOP" describe --always --dirty)"
