@@ -98,6 +98,7 @@ static void add_vm(Daemon *d, JsonBuilder *b, Vm *vm)
 		MEMBER_DOUBLE(b, "local-ratio", v->local_ratio);
 		MEMBER_DOUBLE(b, "compliance",
 			      v->run_all > 0 ? v->run_on_pref / v->run_all : 0);
+		MEMBER_DOUBLE(b, "load", MAX(v->load, 0));
 		json_builder_set_member_name(b, "faults-node");
 		add_nodes(b, nr, f);
 		MEMBER_INT(b, "moves", v->moves);

@@ -121,15 +121,43 @@ static int read_numa_balancing(void)
 	return atoi(s);
 }
 
-/* Run time of a thread so far, ns; 0 if it is gone. */
-static guint64 thread_runtime(int tid)
+/* Run time of a thread so far and its time waiting on a run queue, ns;
+ * 0 if it is gone. */
+static guint64 thread_runtime(int tid, guint64 *waited)
 {
 	g_autofree char *path = g_strdup_printf("/proc/%d/schedstat", tid);
 	g_autofree char *s = NULL;
+	char *end;
+	guint64 ran;
 
+	*waited = 0;
 	if (!g_file_get_contents(path, &s, NULL, NULL))
 		return 0;
-	return g_ascii_strtoull(s, NULL, 10);
+	ran = g_ascii_strtoull(s, &end, 10);
+	*waited = g_ascii_strtoull(end, NULL, 10);
+	return ran;
+}
+
+/*
+ * How many CPUs' worth @v wanted since the last look: its run time plus
+ * its run-queue wait, over the time passed.  Waiting counts, so that
+ * vCPUs crowded on too few CPUs still show their whole demand.  Halved
+ * with every look, like the faults; -1 until a second look measured it.
+ */
+static void vcpu_sample_load(VcpuState *v, guint64 ran, guint64 waited,
+			     gint64 now)
+{
+	double busy;
+
+	if (v->sampled_at && now > v->sampled_at && ran >= v->runtime_ns &&
+	    waited >= v->waited_ns) {
+		busy = (double)(ran - v->runtime_ns + waited - v->waited_ns) /
+		       ((now - v->sampled_at) * 1000.0);
+		busy = MIN(busy, 1.0);
+		v->load = v->load < 0 ? busy : (v->load + busy) / 2;
+	}
+	v->sampled_at = now;
+	v->waited_ns = waited;
 }
 
 /* The node that holds all of @tid's allowed CPUs, or -1. */
@@ -166,6 +194,7 @@ static VcpuState *vm_vcpu(Vm *vm, int index)
 	v = &g_array_index(vm->vcpus, VcpuState, vm->vcpus->len - 1);
 	v->index = index;
 	v->placed = v->preferred = v->running = -1;
+	v->load = -1;
 	return v;
 }
 
@@ -202,12 +231,14 @@ static void vm_update(Daemon *d, Vm *vm, JsonNode *info)
 		VcpuState *v = vm_vcpu(vm, qmp_get_int(jv, "cpu-index", i));
 		double delta[POLICY_MAX_NODES] = { 0 }, sum = 0, recent = 0;
 		int tid = qmp_get_int(jv, "thread-id", 0);
-		guint64 rt;
+		guint64 rt, waited;
 
 		if (v->tid != tid) {    /* new, or a new QEMU after migration */
 			v->tid = tid;
 			memset(v->faults, 0, sizeof(v->faults));
-			v->runtime_ns = thread_runtime(tid);
+			v->runtime_ns = thread_runtime(tid, &v->waited_ns);
+			v->sampled_at = g_get_monotonic_time();
+			v->load = -1;
 		}
 		/* The truth, even when someone else pinned it since. */
 		v->placed = thread_affinity_node(d, tid);
@@ -238,7 +269,8 @@ static void vm_update(Daemon *d, Vm *vm, JsonNode *info)
 
 		/* Compliance: of the run time since the last look, how much
 		 * was on the preferred node (sampled at the CPU it ran on). */
-		rt = thread_runtime(tid);
+		rt = thread_runtime(tid, &waited);
+		vcpu_sample_load(v, rt, waited, g_get_monotonic_time());
 		if (rt > v->runtime_ns && v->preferred >= 0) {
 			double ran = rt - v->runtime_ns;
 
@@ -373,6 +405,16 @@ static gboolean vm_placed_by_us(Daemon *d, Vm *vm)
 	       vm->want.placement && vm->enabled && vm->info;
 }
 
+/* A VM joins placement once its vCPUs' load is known, a look after they
+ * are first seen: an idle VM counted as busy would evict its neighbours. */
+static gboolean vm_load_known(Vm *vm)
+{
+	for (guint i = 0; i < vm->vcpus->len; i++)
+		if (g_array_index(vm->vcpus, VcpuState, i).load < 0)
+			return FALSE;
+	return vm->vcpus->len > 0;
+}
+
 static GHashTable *place(Daemon *d)
 {
 	GHashTable *pins = g_hash_table_new_full(NULL, NULL, NULL,
@@ -397,7 +439,7 @@ static GHashTable *place(Daemon *d)
 		in.capacity[n] = d->node_capacity[n];
 	g_hash_table_iter_init(&it, d->vms);
 	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vm)) {
-		if (!vm_placed_by_us(d, vm))
+		if (!vm_placed_by_us(d, vm) || !vm_load_known(vm))
 			continue;
 		for (guint i = 0; i < vm->vcpus->len; i++) {
 			VcpuState *v = &g_array_index(vm->vcpus, VcpuState, i);
@@ -406,6 +448,7 @@ static GHashTable *place(Daemon *d)
 				.fixed = vm->busy || (v->moved_at &&
 					 now - v->moved_at <
 					 d->config->anti_thrash_ms * 1000LL),
+				.load = v->load,
 			};
 
 			memcpy(pv.faults, v->recent, sizeof(pv.faults));

@@ -34,6 +34,9 @@ typedef struct {
 	double recent[POLICY_MAX_NODES];        /* decayed per period */
 	double local_ratio;     /* of its faults in the last period */
 	guint64 runtime_ns;     /* /proc/TID/schedstat at the last look */
+	guint64 waited_ns;      /* ... and its time waiting to run */
+	gint64 sampled_at;      /* monotonic us of that look */
+	double load;            /* CPUs' worth it wants, decayed; see place() */
 	double run_on_pref, run_all;            /* decayed run time */
 } VcpuState;
 

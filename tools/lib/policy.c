@@ -14,6 +14,10 @@
  * at least one fault. */
 #define MARGIN 0.10
 
+/* Load a node may take beyond its capacity: idle vCPUs' timer ticks and
+ * the noise of a measurement over one period must not evict anyone. */
+#define LOAD_SLACK 0.25
+
 const char *policy_reason_name(PolicyReason r)
 {
 	static const char *const names[] = {
@@ -52,8 +56,8 @@ typedef struct {
 	const PolicyVcpu *vcpus;
 	int nr;
 	int *nodes;
-	int load[POLICY_MAX_NODES];
-	int cap[POLICY_MAX_NODES];
+	double load[POLICY_MAX_NODES];
+	double cap[POLICY_MAX_NODES];
 	gboolean *done;         /* moved in this round */
 	GArray *moves;
 } Search;
@@ -73,10 +77,16 @@ static void record(Search *s, int v, int to, int other, PolicyReason why,
 
 	g_array_append_val(s->moves, m);
 	if (s->nodes[v] >= 0)
-		s->load[s->nodes[v]]--;
-	s->load[to]++;
+		s->load[s->nodes[v]] -= s->vcpus[v].load;
+	s->load[to] += s->vcpus[v].load;
 	s->nodes[v] = to;
 	s->done[v] = TRUE;
+}
+
+/* Whether node @n can take @more load (which may be negative). */
+static gboolean fits(const Search *s, int n, double more)
+{
+	return more <= 0 || s->load[n] + more <= s->cap[n] + LOAD_SLACK;
 }
 
 /* The node with room that @v wants most, or -1. */
@@ -85,7 +95,7 @@ static int best_with_room(const Search *s, int v)
 	int best = -1;
 
 	for (int n = 0; n < s->in->nr_nodes; n++)
-		if (s->load[n] < s->cap[n] &&
+		if (n != s->nodes[v] && fits(s, n, s->vcpus[v].load) &&
 		    (best < 0 || w(s, v, n) > w(s, v, best)))
 			best = n;
 	return best;
@@ -93,29 +103,31 @@ static int best_with_room(const Search *s, int v)
 
 static void scale_capacity(Search *s)
 {
-	long sum = 0;
+	double sum = 0, want = 0;
 
 	for (int n = 0; n < s->in->nr_nodes; n++) {
 		s->cap[n] = MAX(s->in->capacity[n], 0);
 		sum += s->cap[n];
 	}
-	if (sum == 0)
-		return;
+	for (int v = 0; v < s->nr; v++)
+		want += s->vcpus[v].load;
 	/* Overcommitted host: every node takes its share more. */
-	if (sum < s->nr)
+	if (sum > 0 && want > sum)
 		for (int n = 0; n < s->in->nr_nodes; n++)
-			s->cap[n] = (s->cap[n] * (long)s->nr + sum - 1) / sum;
+			s->cap[n] *= want / sum;
 }
 
-/* Empty nodes above capacity, weakest claim first. */
+/* Empty nodes above capacity, weakest claim first.  An idle vCPU is no
+ * victim: moving it would not relieve the node. */
 static void evict(Search *s, gboolean even_fixed)
 {
 	for (int n = 0; n < s->in->nr_nodes; n++) {
-		while (s->load[n] > s->cap[n]) {
+		while (s->load[n] > s->cap[n] + LOAD_SLACK) {
 			int victim = -1, to;
 
 			for (int v = 0; v < s->nr; v++) {
 				if (s->nodes[v] != n || s->done[v] ||
+				    s->vcpus[v].load < LOAD_SLACK ||
 				    (s->vcpus[v].fixed && !even_fixed))
 					continue;
 				if (victim < 0 ||
@@ -145,14 +157,15 @@ static gboolean improve(Search *s, int v)
 	gain = w(s, v, to) - here;
 	if (to == from || gain <= fmax(1.0, MARGIN * w(s, v, to)))
 		return FALSE;
-	if (s->load[to] < s->cap[to]) {
+	if (fits(s, to, s->vcpus[v].load)) {
 		record(s, v, to, -1, POLICY_MOVE, gain);
 		return TRUE;
 	}
 	for (int u = 0; u < s->nr; u++) {
-		double delta;
+		double delta, diff = s->vcpus[v].load - s->vcpus[u].load;
 
-		if (s->nodes[u] != to || s->vcpus[u].fixed || s->done[u])
+		if (s->nodes[u] != to || s->vcpus[u].fixed || s->done[u] ||
+		    !fits(s, to, diff) || !fits(s, from, -diff))
 			continue;
 		delta = gain + w(s, u, from) - w(s, u, to);
 		if (delta > best_delta) {
@@ -164,8 +177,9 @@ static gboolean improve(Search *s, int v)
 	    best_delta <= fmax(1.0, MARGIN * (w(s, v, to) + w(s, partner, to))))
 		return FALSE;
 	record(s, v, to, partner, POLICY_SWAP, best_delta);
-	s->load[to]--;          /* record() counted v in; partner goes out */
-	s->load[from]++;
+	/* record() counted v in; partner goes out */
+	s->load[to] -= s->vcpus[partner].load;
+	s->load[from] += s->vcpus[partner].load;
 	s->nodes[partner] = from;
 	s->done[partner] = TRUE;
 	return TRUE;
@@ -200,7 +214,7 @@ GArray *policy_place(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 		if (nodes[v] >= in->nr_nodes)
 			nodes[v] = -1;
 		if (nodes[v] >= 0)
-			s.load[nodes[v]]++;
+			s.load[nodes[v]] += vcpus[v].load;
 	}
 	for (int v = 0; v < nr; v++) {
 		int to;

@@ -16,11 +16,12 @@ typedef struct {
 	gboolean fixed;         /* inside the anti-thrash interval: stays */
 	double faults[POLICY_MAX_NODES]; /* recent hinting faults per node */
 	double memory[POLICY_MAX_NODES]; /* share of its VM's RAM per node */
+	double load;            /* CPUs' worth it wants, 0..1 */
 } PolicyVcpu;
 
 typedef struct {
 	int nr_nodes;
-	int capacity[POLICY_MAX_NODES]; /* vCPUs a node may take */
+	int capacity[POLICY_MAX_NODES]; /* vCPU load a node may take, CPUs */
 	double min_faults;      /* fewer: the vCPU has no preference of its own */
 	double cohesion;        /* pull towards its VM's memory, 0..1 */
 } PolicyInput;
@@ -56,8 +57,10 @@ double policy_weight(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
  * Compute the new placement into @nodes (one per vCPU) and return the
  * moves that lead there, in order (PolicyMove).  A vCPU moves only if
  * that raises the total weight of the placement by more than a margin,
- * and no node ends above its capacity (scaled up evenly when all the
- * vCPUs do not fit).
+ * and no node ends with more vCPU load than its capacity (scaled up
+ * evenly when all the load does not fit).  Load, not the number of
+ * vCPUs: an idle VM next to a busy one on a node is no reason to split
+ * either of them.
  */
 GArray *policy_place(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 		     int *nodes);
