@@ -445,7 +445,9 @@ static GHashTable *place(Daemon *d)
 			VcpuState *v = &g_array_index(vm->vcpus, VcpuState, i);
 			PolicyVcpu pv = {
 				.vm = vms->len, .node = v->placed,
-				.fixed = vm->busy || (v->moved_at &&
+				/* Its pins wait for the VM's job under way. */
+				.locked = vm->busy,
+				.fixed = (v->moved_at &&
 					 now - v->moved_at <
 					 d->config->anti_thrash_ms * 1000LL),
 				.load = v->load,
@@ -544,6 +546,18 @@ void daemon_tick(Daemon *d)
 		job->set = working ? reconcile(vm) : NULL;
 		job->pins = p ? g_array_ref(p) :
 			    g_array_new(FALSE, FALSE, sizeof(VcpuPin));
+		/*
+		 * Until the job is done, the next placement must see these
+		 * vCPUs where they are going, or it fills their new node
+		 * twice; the job's query-autonuma brings the truth back.
+		 */
+		for (guint i = 0; p && i < p->len; i++) {
+			VcpuPin *pin = &g_array_index(p, VcpuPin, i);
+			VcpuState *v = vm_vcpu(vm, pin->vcpu);
+
+			v->placed = pin->node;
+			v->moved_at = now;
+		}
 		job->pinned = g_array_new(FALSE, FALSE, sizeof(VcpuPin));
 		job->node_cpus = d->node_cpus;
 		job->nr_cpus = d->topo->nr_cpus;

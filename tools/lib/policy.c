@@ -128,6 +128,7 @@ static void evict(Search *s, gboolean even_fixed)
 			for (int v = 0; v < s->nr; v++) {
 				if (s->nodes[v] != n || s->done[v] ||
 				    s->vcpus[v].load < LOAD_SLACK ||
+				    s->vcpus[v].locked ||
 				    (s->vcpus[v].fixed && !even_fixed))
 					continue;
 				if (victim < 0 ||
@@ -164,7 +165,8 @@ static gboolean improve(Search *s, int v)
 	for (int u = 0; u < s->nr; u++) {
 		double delta, diff = s->vcpus[v].load - s->vcpus[u].load;
 
-		if (s->nodes[u] != to || s->vcpus[u].fixed || s->done[u] ||
+		if (s->nodes[u] != to || s->vcpus[u].fixed ||
+		    s->vcpus[u].locked || s->done[u] ||
 		    !fits(s, to, diff) || !fits(s, from, -diff))
 			continue;
 		delta = gain + w(s, u, from) - w(s, u, to);
@@ -219,7 +221,7 @@ GArray *policy_place(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 	for (int v = 0; v < nr; v++) {
 		int to;
 
-		if (nodes[v] >= 0)
+		if (nodes[v] >= 0 || vcpus[v].locked)
 			continue;
 		to = best_with_room(&s, v);
 		if (to >= 0)
@@ -234,7 +236,8 @@ GArray *policy_place(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 	for (int i = 0; i < nr; i++) {
 		int v = order[i];
 
-		if (!done[v] && !vcpus[v].fixed && nodes[v] >= 0)
+		if (!done[v] && !vcpus[v].fixed && !vcpus[v].locked &&
+		    nodes[v] >= 0)
 			improve(&s, v);
 	}
 	return s.moves;

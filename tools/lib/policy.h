@@ -14,6 +14,7 @@ typedef struct {
 	int vm;                 /* index of its VM, for the cohesion term */
 	int node;               /* node placed on now; -1: not placed yet */
 	gboolean fixed;         /* inside the anti-thrash interval: stays */
+	gboolean locked;        /* cannot be moved now: stays, even evicting */
 	double faults[POLICY_MAX_NODES]; /* recent hinting faults per node */
 	double memory[POLICY_MAX_NODES]; /* share of its VM's RAM per node */
 	double load;            /* CPUs' worth it wants, 0..1 */

@@ -243,6 +243,25 @@ static void test_idle_vm_shares_node(void)
 			POLICY_EVICT);
 }
 
+/* A vCPU whose VM's job is under way cannot be pinned: it is never
+ * evicted, even from an overfull node, and nothing swaps with it; the
+ * others make the room. */
+static void test_locked_vcpu_stays(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 1);
+	add(&c, 0, 0, 100, 0, 0, 0);
+	add(&c, 1, 0, 900, 0, 0, 0);
+	c.v[0].locked = TRUE;
+	moves = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 0);
+	g_assert_cmpint(c.nodes[1], ==, 1);
+	g_assert_cmpuint(moves->len, ==, 1);
+	g_assert_cmpint(g_array_index(moves, PolicyMove, 0).vcpu, ==, 1);
+}
+
 /* A vCPU moved within the anti-thrash interval stays, even though its
  * faults (taken where the scheduler really ran it) now point elsewhere. */
 static void test_fixed_vcpu_stays(void)
@@ -327,6 +346,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/idle-vm-starts", test_idle_vm_starts);
 	g_test_add_func("/policy/idle-vm-shares-node", test_idle_vm_shares_node);
 	g_test_add_func("/policy/fixed-vcpu-stays", test_fixed_vcpu_stays);
+	g_test_add_func("/policy/locked-vcpu-stays", test_locked_vcpu_stays);
 	g_test_add_func("/policy/noise", test_noise);
 	g_test_add_func("/policy/place-and-evict", test_place_and_evict);
 	return g_test_run();
