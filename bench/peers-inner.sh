@@ -147,7 +147,9 @@ one_run() {
 	done <<<"$(guests)"
 	((${#names[@]})) || return 1
 	for name in "${names[@]}"; do
-		specs+=(--guest "$name:$(guest_qemu_pid "$name"):$(guest_log "$name")")
+		g=$(guest_qemu_pid "$name")
+		[[ -n $g ]] || { echo "bench: guest $name is gone"; return 1; }
+		specs+=(--guest "$name:$g:$(guest_log "$name")")
 		TIDS[$name]=$(qemu_vcpu_tids "$(guest_qemu_pid "$name")")
 	done
 	# The idle guest's memory is all touched; let it leave node 0's CPUs
@@ -170,6 +172,11 @@ one_run() {
 	sleep "$seconds"
 	kill -TERM "$p"
 	wait "$p"
+	# A run counts only with its samples.
+	[[ -s $EHOST_WORK/$scenario-$policy-$run.csv ]] || {
+		echo "bench: no samples (bench/lib/locality.py: $EHOST_WORK/locality.err)"
+		return 1
+	}
 	for name in "${names[@]}"; do
 		g=$(guest_qemu_pid "$name")
 		cpu_scan=$(echo "$cpu_scan + $(thread_cpu "$g" '^kvm-autonuma')" | bc)

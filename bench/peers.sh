@@ -56,7 +56,8 @@ for s in $scenarios; do
 				bash "$TOP/bench/peers-inner.sh" "$s" "$p" "$runs" "$seconds" \
 				$((complete + 1)) | grep '^bench:' || true
 			for env in "$work/$s-$p"-[0-9]*.env; do
-				[[ -e $env ]] && cp "${env%.env}.csv" "$env" "$raw"/
+				[[ -e $env && -s ${env%.env}.csv ]] &&
+					cp "${env%.env}.csv" "$env" "$raw"/
 			done
 			complete=$(find "$raw" -name "$s-$p-[0-9]*.env" | wc -l)
 		done
