@@ -243,6 +243,29 @@ static void test_idle_vm_shares_node(void)
 			POLICY_EVICT);
 }
 
+/* Busy vCPUs measured below a whole CPU (crowded, or next to migration
+ * threads) still count as one each: three of 0.7 do not share two CPUs. */
+static void test_busy_counts_whole(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+	int on0 = 0;
+
+	setup(&c, 2, 2);
+	for (int i = 0; i < 3; i++)
+		add(&c, i, 0, 300, 0, 0, 0);
+	for (int i = 0; i < 3; i++)
+		c.v[i].load = 0.7;
+	memory(&c, 0, 1, 0, 0, 0);
+	memory(&c, 1, 1, 0, 0, 0);
+	memory(&c, 2, 1, 0, 0, 0);
+	moves = place(&c);
+	for (int i = 0; i < 3; i++)
+		on0 += c.nodes[i] == 0;
+	g_assert_cmpint(on0, ==, 2);
+	g_assert_cmpuint(moves->len, ==, 1);
+}
+
 /* A vCPU whose VM's job is under way cannot be pinned: it is never
  * evicted, even from an overfull node, and nothing swaps with it; the
  * others make the room. */
@@ -345,6 +368,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/vm-wider-than-node", test_vm_wider_than_node);
 	g_test_add_func("/policy/idle-vm-starts", test_idle_vm_starts);
 	g_test_add_func("/policy/idle-vm-shares-node", test_idle_vm_shares_node);
+	g_test_add_func("/policy/busy-counts-whole", test_busy_counts_whole);
 	g_test_add_func("/policy/fixed-vcpu-stays", test_fixed_vcpu_stays);
 	g_test_add_func("/policy/locked-vcpu-stays", test_locked_vcpu_stays);
 	g_test_add_func("/policy/noise", test_noise);
