@@ -193,7 +193,7 @@ static VcpuState *vm_vcpu(Vm *vm, int index)
 	g_array_set_size(vm->vcpus, vm->vcpus->len + 1);
 	v = &g_array_index(vm->vcpus, VcpuState, vm->vcpus->len - 1);
 	v->index = index;
-	v->placed = v->preferred = v->running = -1;
+	v->placed = v->preferred = v->running = v->pinned_to = -1;
 	v->load = -1;
 	return v;
 }
@@ -242,6 +242,12 @@ static void vm_update(Daemon *d, Vm *vm, JsonNode *info)
 		}
 		/* The truth, even when someone else pinned it since. */
 		v->placed = thread_affinity_node(d, tid);
+		/* The anti-thrash hold is for where autonumad put it, and
+		 * ends when another tool moves it (or our pin failed). */
+		if (v->pinned_to >= 0 && v->placed != v->pinned_to) {
+			v->moved_at = 0;
+			v->pinned_to = -1;
+		}
 		v->running = qmp_get_int(jv, "node", -1);
 		for (int n = 0; n < nr_nodes; n++) {
 			guint64 f = fn && n < (int)json_array_get_length(fn) ?
@@ -349,11 +355,8 @@ static void job_done(GObject *source, GAsyncResult *res, gpointer data)
 		return;         /* gone meanwhile */
 	for (guint i = 0; i < job->pinned->len; i++) {
 		VcpuPin *p = &g_array_index(job->pinned, VcpuPin, i);
-		VcpuState *v = vm_vcpu(vm, p->vcpu);
-
-		v->placed = p->node;
-		v->moved_at = g_get_monotonic_time();
-		v->moves++;
+		/* Where and when were recorded when the job was sent. */
+		vm_vcpu(vm, p->vcpu)->moves++;
 		vm->vcpu_moves++;
 	}
 	if (job->set && !job->error)
@@ -482,11 +485,11 @@ static GHashTable *place(Daemon *d)
 					       ((Vm *)vms->pdata[po->vm])->name,
 					       o->index);
 		}
-		g_message("%s: vCPU %d node %d -> %d (%s: recent faults %.0f there, %.0f on node %d, gain %.0f%s)",
+		g_message("%s: vCPU %d node %d -> %d (%s: recent faults %.0f there, %.0f on node %d, gain %.0f, load %.2f%s)",
 			  mv->name, v->index, m->from, m->to,
 			  policy_reason_name(m->reason), pv->faults[m->to],
 			  m->from >= 0 ? pv->faults[m->from] : 0, m->from,
-			  m->gain, with ? with : "");
+			  m->gain, pv->load, with ? with : "");
 	}
 	for (guint i = 0; i < in_v->len; i++) {
 		PolicyVcpu *pv = &g_array_index(in_v, PolicyVcpu, i);
@@ -555,7 +558,7 @@ void daemon_tick(Daemon *d)
 			VcpuPin *pin = &g_array_index(p, VcpuPin, i);
 			VcpuState *v = vm_vcpu(vm, pin->vcpu);
 
-			v->placed = pin->node;
+			v->placed = v->pinned_to = pin->node;
 			v->moved_at = now;
 		}
 		job->pinned = g_array_new(FALSE, FALSE, sizeof(VcpuPin));

@@ -29,6 +29,7 @@ typedef struct {
 	int running;            /* node of the CPU it last ran on */
 	int preferred;          /* where its recent faults go, -1: unknown */
 	gint64 moved_at;        /* monotonic us of its last re-pinning */
+	int pinned_to;          /* ... to this node; -1: not pinned by us */
 	guint64 moves;
 	guint64 faults[POLICY_MAX_NODES];       /* cumulative, from KVM */
 	double recent[POLICY_MAX_NODES];        /* decayed per period */

@@ -11,8 +11,11 @@
 #include "policy.h"
 
 /* A move must raise the total by this share of what is at stake, and by
- * at least one fault. */
+ * at least MARGIN_FLOOR of min-faults: once the scanner backs off, a
+ * period brings a few faults a vCPU, and a gain of one or two of them is
+ * noise that would send the vCPU's memory after it (bench scenario f). */
 #define MARGIN 0.10
+#define MARGIN_FLOOR 0.25
 
 /* Load a node may take beyond its capacity: idle vCPUs' timer ticks and
  * the noise of a measurement over one period must not evict anyone. */
@@ -76,6 +79,13 @@ static double load(const Search *s, int v)
 static double w(const Search *s, int v, int n)
 {
 	return policy_weight(s->in, s->vcpus, s->nr, v, n);
+}
+
+/* The least gain worth a move: see MARGIN. */
+static double margin(const Search *s, double at_stake)
+{
+	return fmax(fmax(1.0, MARGIN_FLOOR * s->in->min_faults),
+		    MARGIN * at_stake);
 }
 
 static void record(Search *s, int v, int to, int other, PolicyReason why,
@@ -167,7 +177,7 @@ static gboolean improve(Search *s, int v)
 		if (w(s, v, n) > w(s, v, to))
 			to = n;
 	gain = w(s, v, to) - here;
-	if (to == from || gain <= fmax(1.0, MARGIN * w(s, v, to)))
+	if (to == from || gain <= margin(s, w(s, v, to)))
 		return FALSE;
 	if (fits(s, to, load(s, v))) {
 		record(s, v, to, -1, POLICY_MOVE, gain);
@@ -187,7 +197,7 @@ static gboolean improve(Search *s, int v)
 		}
 	}
 	if (partner < 0 ||
-	    best_delta <= fmax(1.0, MARGIN * (w(s, v, to) + w(s, partner, to))))
+	    best_delta <= margin(s, w(s, v, to) + w(s, partner, to)))
 		return FALSE;
 	record(s, v, to, partner, POLICY_SWAP, best_delta);
 	/* record() counted v in; partner goes out */

@@ -305,18 +305,26 @@ static void test_fixed_vcpu_stays(void)
 	g_assert_cmpint(c.nodes[0], ==, 0);
 }
 
-/* Noise does not move anything: a vCPU below min-faults, and a small
- * difference within the margin. */
+/* Noise does not move anything: a vCPU below min-faults, a small
+ * difference within the margin, and a few faults once the scanner has
+ * backed off, though beyond the margin. */
 static void test_noise(void)
 {
 	Case c;
 	g_autoptr(GArray) moves = NULL;
 
-	setup(&c, 2, 2);
+	setup(&c, 4, 2);
 	add(&c, 0, 0, 0, 20, 0, 0);     /* below min-faults */
 	add(&c, 1, 0, 500, 530, 0, 0);  /* within the margin */
+	add(&c, 2, 2, 0, 0, 30, 37);    /* 7 faults, under a quarter of 32 */
 	moves = place(&c);
 	g_assert_cmpuint(moves->len, ==, 0);
+
+	c.v[2].faults[3] = 39;          /* 9: worth it */
+	g_array_unref(moves);
+	moves = place(&c);
+	g_assert_cmpuint(moves->len, ==, 1);
+	g_assert_cmpint(c.nodes[2], ==, 3);
 }
 
 /* Unplaced vCPUs get a node; an overfull node is emptied to capacity;
