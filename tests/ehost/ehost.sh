@@ -117,6 +117,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$work,mount_tag=work,security_model=none,multidevs=remap" \
 	-serial "file:$work/serial.log" -monitor none \
+	-d cpu_reset,guest_errors -D "$work/qemu-debug.log" \
 	</dev/null >"$work/qemu.log" 2>&1
 qrc=$?
 set -e
@@ -143,6 +144,11 @@ else
 	rc=125
 	log "ehost: the emulated host ended without reporting (qemu exit $qrc)"
 	cat "$work/qemu.log" >&2
+	# -no-reboot turns a reset into an exit 0, and a triple fault
+	# prints nothing on the serial line: QEMU's log says.
+	if grep -q 'Triple fault' "$work/qemu-debug.log" 2>/dev/null; then
+		log "ehost: an emulated CPU triple-faulted; CPU state at the reset: $work/qemu-debug.log"
+	fi
 fi
 ((!quiet)) || cat "$work/output.log"
 if ((rc != 0)); then

@@ -377,6 +377,26 @@ static struct kvm_vm *create_vm(struct kvm_vcpu **vcpus, int nr)
 	return vm;
 }
 
+/*
+ * A one-vCPU VM made on node 1 (slot 0: code, stack, page tables), with
+ * slot 1 on @node1 and slot 2 on @node2, both backed by @src; its vCPU
+ * touches slots @touch1 and @touch2 (0: none).  Not started yet: a test
+ * may trim what the vCPU touches first.
+ */
+static struct kvm_vm *one_vcpu_vm(struct kvm_vcpu **vcpu,
+				  enum vm_mem_backing_src_type src,
+				  int node1, int node2, int touch1, int touch2)
+{
+	struct kvm_vm *vm;
+
+	pin_to_node(1);
+	vm = create_vm(vcpu, 1);
+	add_region(vm, 1, node1, src);
+	add_region(vm, 2, node2, src);
+	set_touch(vm, 0, touch1, touch2);
+	return vm;
+}
+
 static int drain(struct kvm_vm *vm, struct kvm_autonuma_candidate *c, int max)
 {
 	struct kvm_autonuma_candidates req = {
@@ -515,12 +535,7 @@ static void test_scan(void)
 	struct runner run;
 	struct kvm_vm *vm;
 
-	pin_to_node(1);		/* slot 0: code, stack, page tables */
-	vm = create_vm(&vcpu, 1);
-	add_region(vm, 1, 1, VM_MEM_SRC_ANONYMOUS);
-	add_region(vm, 2, 0, VM_MEM_SRC_ANONYMOUS);
-
-	set_touch(vm, 0, 1, 2);
+	vm = one_vcpu_vm(&vcpu, VM_MEM_SRC_ANONYMOUS, 1, 0, 1, 2);
 	start(&run, vcpu, 1);
 	wait_sweeps(&run, 2);
 	set_touch(vm, 0, 1, 0);
@@ -574,11 +589,7 @@ static void test_remote(enum vm_mem_backing_src_type src, const char *name)
 	struct runner run;
 	struct kvm_vm *vm;
 
-	pin_to_node(1);
-	vm = create_vm(&vcpu, 1);
-	add_region(vm, 1, 0, src);
-	add_region(vm, 2, 1, src);
-	set_touch(vm, 0, 1, 2);
+	vm = one_vcpu_vm(&vcpu, src, 0, 1, 1, 2);
 	start(&run, vcpu, 1);
 	wait_sweeps(&run, 2);
 	if (src == VM_MEM_SRC_ANONYMOUS_THP && !vm_stat(vm, "pages_2m")) {
@@ -770,11 +781,7 @@ static void test_period(void)
 	 */
 	p.scan_period_min_ms = 1000;
 	p.scan_period_max_ms = 4000;
-	pin_to_node(1);
-	vm = create_vm(&vcpu, 1);
-	add_region(vm, 1, 1, VM_MEM_SRC_ANONYMOUS);
-	add_region(vm, 2, 0, VM_MEM_SRC_ANONYMOUS);
-	set_touch(vm, 0, 1, 2);
+	vm = one_vcpu_vm(&vcpu, VM_MEM_SRC_ANONYMOUS, 1, 0, 1, 2);
 	guest_touch[0].pages[1] = REGION_PAGES / 16;
 	sync_global_to_guest(vm, guest_touch);
 	start(&run, vcpu, 1);
@@ -826,11 +833,7 @@ static void test_backoff(void)
 	/* Long enough for a whole sweep under TCG, as in test_period(). */
 	p.scan_period_min_ms = 100;
 	p.scan_period_max_ms = 800;
-	pin_to_node(1);
-	vm = create_vm(&vcpu, 1);
-	add_region(vm, 1, 1, VM_MEM_SRC_ANONYMOUS);
-	add_region(vm, 2, 0, VM_MEM_SRC_ANONYMOUS);
-	set_touch(vm, 0, 1, 0);
+	vm = one_vcpu_vm(&vcpu, VM_MEM_SRC_ANONYMOUS, 1, 0, 1, 0);
 	start(&run, vcpu, 1);
 	wait_sweeps(&run, 2);
 
