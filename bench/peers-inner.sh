@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/peers-inner.sh SCENARIO POLICY RUNS SECONDS [FIRST]: one cell of
+# bench/peers-inner.sh SCENARIO POLICY RUNS SECONDS ["RUN..."]: one cell of
 # bench/peers.sh, inside the emulated host (which was booted with
 # kernel.numa_balancing=1 for the "kernel" policy, 0 otherwise).
 #
@@ -14,9 +14,10 @@
 set -uo pipefail
 . "$TOP/tests/lib/guest.sh"
 . "$TOP/tests/lib/autonumad.sh"
-# FIRST: the first run to do (the runs before it were done by an emulated
-# host that died).
-scenario=$1 policy=$2 runs=$3 seconds=$4 first=${5:-1}
+# TODO: the numbers of the runs to do, default 1 to RUNS (the others were
+# done by an emulated host that died).
+scenario=$1 policy=$2 runs=$3 seconds=$4
+read -ra todo <<<"${5:-$(seq -s ' ' 1 "$runs")}"
 EVENT_AT=5
 all_cpus() { echo "0-$(($(nproc) - 1))"; }
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
@@ -217,7 +218,8 @@ echo 3 >/proc/sys/vm/drop_caches
 # tests/lib/guest.sh) is done again, at most three times in a cell, and
 # said so; any other failure loses the run.
 retries=0
-for ((run = first; run <= runs; run++)); do
+for ((nth = 0; nth < ${#todo[@]}; nth++)); do
+	run=${todo[nth]}
 	echo "bench: $scenario $policy run $run/$runs ($(date +%T))"
 	one_run && continue
 	echo "bench: $scenario $policy run $run failed"
@@ -230,6 +232,6 @@ for ((run = first; run <= runs; run++)); do
 	rm -f "$EHOST_WORK/$scenario-$policy-$run".*
 	if ((artifact && retries++ < 3)); then
 		echo "bench: $scenario $policy run $run again (retry $retries of 3)"
-		((run--))
+		((nth--))
 	fi
 done

@@ -10,6 +10,8 @@
 #   RUNS=3 SECONDS_PER_RUN=40 in the environment: runs a cell, seconds after
 #   the event; RESUME=1 keeps a cell's complete runs and adds the missing ones;
 #   BOOTS=3 emulated hosts a cell at most, when they die
+#   BENCH_RAW and BENCH_RESULTS: where the runs and the report go (default
+#   out/bench/peers and bench/results), for a bench apart from the main one
 #
 # Hard binding needs a guest that fits in one node: it is the limit in a,
 # e and f, and not applicable where one guest's vCPUs span nodes (b, c, d).
@@ -21,13 +23,22 @@ scenarios=${1:-$all_scenarios}
 policies=${2:-$all_policies}
 runs=${RUNS:-3}
 seconds=${SECONDS_PER_RUN:-40}
-raw=$OUT/bench/peers
+raw=${BENCH_RAW:-$OUT/bench/peers}
+results=${BENCH_RESULTS:-$TOP/bench/results}
 mkdir -p "$raw"
 
 applies() { # SCENARIO POLICY
 	case $1/$2 in
 	[bcd]/bind | [bcdef]/kvm-autonuma-mem) return 1 ;;
 	esac
+}
+
+# The numbers of a cell's runs still to do: any host may have died.
+missing_runs() { # CELL
+	local r
+	for ((r = 1; r <= runs; r++)); do
+		[[ -e $raw/$1-$r.env ]] || echo -n "$r "
+	done
 }
 
 for s in $scenarios; do
@@ -54,7 +65,7 @@ for s in $scenarios; do
 				--numa-balancing "$([[ $p == kernel ]] && echo 1 || echo 0)" \
 				--timeout $(((runs - complete) * per_run + 120)) --work "$work" -- \
 				bash "$TOP/bench/peers-inner.sh" "$s" "$p" "$runs" "$seconds" \
-				$((complete + 1)) | grep '^bench:' || true
+				"$(missing_runs "$s-$p")" | grep '^bench:' || true
 			for env in "$work/$s-$p"-[0-9]*.env; do
 				[[ -e $env && -s ${env%.env}.csv ]] &&
 					cp "${env%.env}.csv" "$env" "$raw"/
@@ -69,7 +80,7 @@ done
 not_applicable=$(for s in $all_scenarios; do for p in $all_policies; do
 	applies "$s" "$p" || echo "$s/$p"
 done; done)
-python3 "$TOP/bench/lib/report.py" --raw "$raw" --out "$TOP/bench/results" \
+python3 "$TOP/bench/lib/report.py" --raw "$raw" --out "$results" \
 	--not-applicable "$not_applicable" \
-	--command "RUNS=$runs SECONDS_PER_RUN=$seconds bench/peers.sh${1:+ \"$1\"}${2:+ \"$2\"}" \
+	--command "${BENCH_RAW:+BENCH_RAW=$BENCH_RAW }${BENCH_RESULTS:+BENCH_RESULTS=$BENCH_RESULTS }RUNS=$runs SECONDS_PER_RUN=$seconds bench/peers.sh${1:+ \"$1\"}${2:+ \"$2\"}" \
 	--versions "kernel $KERNEL_RELEASE ($KERNEL_DEB_VERSION), kvm $(cat "$OUT/kvm/version"), QEMU $QEMU_SRC_VERSION + qemu-patches ($(cat "$OUT/qemu-version")), project $(git -C "$TOP" describe --always --dirty)"
