@@ -237,8 +237,12 @@ static void vm_update(Daemon *d, Vm *vm, JsonNode *info)
 			v->tid = tid;
 			memset(v->faults, 0, sizeof(v->faults));
 			v->runtime_ns = thread_runtime(tid, &v->waited_ns);
-			v->sampled_at = g_get_monotonic_time();
 			v->load = -1;
+			/*
+			 * Load is measured from this look to the next: sampled
+			 * now, it would be a few microseconds' worth, 0 or 1.
+			 */
+			v->sampled_at = 0;
 		}
 		/* The truth, even when someone else pinned it since. */
 		v->placed = thread_affinity_node(d, tid);

@@ -138,8 +138,10 @@ static void scale_capacity(Search *s)
 			s->cap[n] *= want / sum;
 }
 
-/* Empty nodes above capacity, weakest claim first.  An idle vCPU is no
- * victim: moving it would not relieve the node. */
+/* Empty nodes above capacity, weakest claim first, and of equal claims the
+ * vCPU that wants the least CPU: the lighter VM moves, and its memory is
+ * the less used.  An idle vCPU is no victim: moving it would not relieve
+ * the node. */
 static void evict(Search *s, gboolean even_fixed)
 {
 	for (int n = 0; n < s->in->nr_nodes; n++) {
@@ -153,7 +155,9 @@ static void evict(Search *s, gboolean even_fixed)
 				    (s->vcpus[v].fixed && !even_fixed))
 					continue;
 				if (victim < 0 ||
-				    w(s, v, n) < w(s, victim, n))
+				    w(s, v, n) < w(s, victim, n) ||
+				    (w(s, v, n) == w(s, victim, n) &&
+				     s->vcpus[v].load < s->vcpus[victim].load))
 					victim = v;
 			}
 			if (victim < 0)

@@ -269,6 +269,32 @@ static void test_busy_counts_whole(void)
 /* A vCPU whose VM's job is under way cannot be pinned: it is never
  * evicted, even from an overfull node, and nothing swaps with it; the
  * others make the room. */
+/* Bench scenario e's start: both VMs' memory on node 0 with all four
+ * vCPUs, too few faults to tell; the guest that just first-touched its
+ * memory still shows some load.  The lighter VM moves out, whole. */
+static void test_lighter_vm_evicted(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 0, 7, 0, 0, 0);
+	add(&c, 0, 0, 12, 0, 0, 0);
+	add(&c, 1, 0, 20, 0, 0, 0);
+	add(&c, 1, 0, 9, 0, 0, 0);
+	c.v[0].load = 0.98;
+	c.v[1].load = 0.97;
+	c.v[2].load = 0.65;
+	c.v[3].load = 0.60;
+	memory(&c, 0, 1, 0, 0, 0);
+	memory(&c, 1, 1, 0, 0, 0);
+	moves = place(&c);
+	g_assert_cmpint(c.nodes[0], ==, 0);
+	g_assert_cmpint(c.nodes[1], ==, 0);
+	g_assert_cmpint(c.nodes[2], ==, 1);
+	g_assert_cmpint(c.nodes[3], ==, 1);
+}
+
 static void test_locked_vcpu_stays(void)
 {
 	Case c;
@@ -379,6 +405,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/busy-counts-whole", test_busy_counts_whole);
 	g_test_add_func("/policy/fixed-vcpu-stays", test_fixed_vcpu_stays);
 	g_test_add_func("/policy/locked-vcpu-stays", test_locked_vcpu_stays);
+	g_test_add_func("/policy/lighter-vm-evicted", test_lighter_vm_evicted);
 	g_test_add_func("/policy/noise", test_noise);
 	g_test_add_func("/policy/place-and-evict", test_place_and_evict);
 	return g_test_run();
