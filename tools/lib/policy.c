@@ -147,18 +147,23 @@ static void evict(Search *s, gboolean even_fixed)
 	for (int n = 0; n < s->in->nr_nodes; n++) {
 		while (s->load[n] > s->cap[n] + LOAD_SLACK) {
 			int victim = -1, to;
+			double weakest = 0;
 
 			for (int v = 0; v < s->nr; v++) {
+				double claim;
+
 				if (s->nodes[v] != n || s->done[v] ||
 				    load(s, v) < LOAD_BUSY ||
 				    s->vcpus[v].locked ||
 				    (s->vcpus[v].fixed && !even_fixed))
 					continue;
-				if (victim < 0 ||
-				    w(s, v, n) < w(s, victim, n) ||
-				    (w(s, v, n) == w(s, victim, n) &&
-				     s->vcpus[v].load < s->vcpus[victim].load))
+				claim = w(s, v, n);
+				if (victim < 0 || claim < weakest ||
+				    (claim == weakest &&
+				     s->vcpus[v].load < s->vcpus[victim].load)) {
 					victim = v;
+					weakest = claim;
+				}
 			}
 			if (victim < 0)
 				break;

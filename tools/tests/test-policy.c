@@ -81,6 +81,15 @@ static double local_before(const Case *c)
 	return local(c, current);
 }
 
+/* Assert where vCPUs 0, 1, ... ended: @want has one node digit each. */
+static void assert_nodes(const Case *c, const char *want)
+{
+	for (int i = 0; want[i]; i++)
+		if (c->nodes[i] != want[i] - '0')
+			g_error("vCPU %d ended on node %d, not %c", i, c->nodes[i],
+				want[i]);
+}
+
 /* A 2-vCPU VM split over two nodes, its memory on node 1: it ends up
  * whole on node 1. */
 static void test_fits_in_a_node(void)
@@ -93,8 +102,7 @@ static void test_fits_in_a_node(void)
 	add(&c, 0, 1, 5, 800, 0, 0);
 	memory(&c, 0, 0.05, 0.95, 0, 0);
 	moves = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 1);
-	g_assert_cmpint(c.nodes[1], ==, 1);
+	assert_nodes(&c, "11");
 	g_assert_cmpuint(moves->len, ==, 1);
 	g_assert_cmpint(g_array_index(moves, PolicyMove, 0).reason, ==,
 			POLICY_MOVE);
@@ -111,8 +119,7 @@ static void test_idle_vcpu_follows_vm(void)
 	add(&c, 0, 0, 0, 0, 0, 0);
 	memory(&c, 0, 0.1, 0.9, 0, 0);
 	moves = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 1);
-	g_assert_cmpint(c.nodes[1], ==, 1);
+	assert_nodes(&c, "11");
 }
 
 /* Someone moved both vCPUs of a VM away from its memory; their few faults
@@ -127,8 +134,7 @@ static void test_moved_away_goes_back(void)
 	add(&c, 0, 1, 0, 0, 0, 0);
 	memory(&c, 0, 1, 0, 0, 0);
 	moves = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 0);
-	g_assert_cmpint(c.nodes[1], ==, 0);
+	assert_nodes(&c, "00");
 }
 
 /* Two VMs that both want node 0, which has room for one: the busier one
@@ -146,10 +152,7 @@ static void test_two_vms_same_node(void)
 	memory(&c, 0, 1, 0, 0, 0);
 	memory(&c, 1, 1, 0, 0, 0);
 	moves = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 0);
-	g_assert_cmpint(c.nodes[1], ==, 0);
-	g_assert_cmpint(c.nodes[2], ==, 1);
-	g_assert_cmpint(c.nodes[3], ==, 1);
+	assert_nodes(&c, "0011");
 	g_assert_cmpuint(moves->len, ==, 2);
 	g_assert_cmpint(g_array_index(moves, PolicyMove, 0).reason, ==,
 			POLICY_SWAP);
@@ -170,10 +173,7 @@ static void test_vm_wider_than_node(void)
 	add(&c, 0, 1, 30, 600, 0, 0);
 	memory(&c, 0, 0.5, 0.5, 0, 0);
 	moves = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 0);
-	g_assert_cmpint(c.nodes[1], ==, 0);
-	g_assert_cmpint(c.nodes[2], ==, 1);
-	g_assert_cmpint(c.nodes[3], ==, 1);
+	assert_nodes(&c, "0011");
 	for (guint i = 0; i < moves->len; i++)
 		g_assert_cmpint(g_array_index(moves, PolicyMove, i).reason, ==,
 				POLICY_SWAP);
@@ -204,10 +204,7 @@ static void test_idle_vm_starts(void)
 
 	c.v[0].faults[0] = c.v[1].faults[0] = 40;
 	m3 = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 1);
-	g_assert_cmpint(c.nodes[1], ==, 1);
-	g_assert_cmpint(c.nodes[2], ==, 0);
-	g_assert_cmpint(c.nodes[3], ==, 0);
+	assert_nodes(&c, "1100");
 }
 
 /* Scenario e of the benchmark: an idle 2-vCPU VM shares node 0's two
@@ -235,10 +232,7 @@ static void test_idle_vm_shares_node(void)
 	c.v[2].load = c.v[3].load = 1;
 	c.v[2].faults[0] = c.v[3].faults[0] = 100;
 	m2 = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 0);
-	g_assert_cmpint(c.nodes[1], ==, 0);
-	g_assert_cmpint(c.nodes[2], ==, 1);
-	g_assert_cmpint(c.nodes[3], ==, 1);
+	assert_nodes(&c, "0011");
 	g_assert_cmpint(g_array_index(m2, PolicyMove, 0).reason, ==,
 			POLICY_EVICT);
 }
@@ -266,9 +260,6 @@ static void test_busy_counts_whole(void)
 	g_assert_cmpuint(moves->len, ==, 1);
 }
 
-/* A vCPU whose VM's job is under way cannot be pinned: it is never
- * evicted, even from an overfull node, and nothing swaps with it; the
- * others make the room. */
 /* Bench scenario e's start: both VMs' memory on node 0 with all four
  * vCPUs, too few faults to tell; the guest that just first-touched its
  * memory still shows some load.  The lighter VM moves out, whole. */
@@ -289,12 +280,12 @@ static void test_lighter_vm_evicted(void)
 	memory(&c, 0, 1, 0, 0, 0);
 	memory(&c, 1, 1, 0, 0, 0);
 	moves = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 0);
-	g_assert_cmpint(c.nodes[1], ==, 0);
-	g_assert_cmpint(c.nodes[2], ==, 1);
-	g_assert_cmpint(c.nodes[3], ==, 1);
+	assert_nodes(&c, "0011");
 }
 
+/* A vCPU whose VM's job is under way cannot be pinned: it is never
+ * evicted, even from an overfull node, and nothing swaps with it; the
+ * others make the room. */
 static void test_locked_vcpu_stays(void)
 {
 	Case c;
@@ -305,8 +296,7 @@ static void test_locked_vcpu_stays(void)
 	add(&c, 1, 0, 900, 0, 0, 0);
 	c.v[0].locked = TRUE;
 	moves = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 0);
-	g_assert_cmpint(c.nodes[1], ==, 1);
+	assert_nodes(&c, "01");
 	g_assert_cmpuint(moves->len, ==, 1);
 	g_assert_cmpint(g_array_index(moves, PolicyMove, 0).vcpu, ==, 1);
 }
@@ -366,8 +356,7 @@ static void test_place_and_evict(void)
 	add(&c, 1, 2, 0, 0, 300, 0);
 	add(&c, 1, 2, 0, 0, 100, 0);
 	moves = place(&c);
-	g_assert_cmpint(c.nodes[0], ==, 3);
-	g_assert_cmpint(c.nodes[1], ==, 2);
+	assert_nodes(&c, "32");
 	g_assert_cmpint(c.nodes[2], !=, 2);
 	g_assert_cmpint(g_array_index(moves, PolicyMove, 0).reason, ==,
 			POLICY_PLACE);
