@@ -138,6 +138,26 @@ static void scale_capacity(Search *s)
 			s->cap[n] *= want / sum;
 }
 
+/*
+ * The busy vCPUs of @v's VM still on @from follow it to @to while there
+ * is room: evicting one at a time leaves a VM with a vCPU on each node
+ * and its memory split after them for good (bench scenario e, where the
+ * other VM on the node could not move while its job was under way).
+ */
+static void evict_siblings(Search *s, int v, int from, int to,
+			   gboolean even_fixed)
+{
+	for (int u = 0; u < s->nr; u++) {
+		if (u == v || s->vcpus[u].vm != s->vcpus[v].vm ||
+		    s->nodes[u] != from || s->done[u] ||
+		    load(s, u) < LOAD_BUSY || s->vcpus[u].locked ||
+		    (s->vcpus[u].fixed && !even_fixed) ||
+		    !fits(s, to, load(s, u)))
+			continue;
+		record(s, u, to, -1, POLICY_EVICT, w(s, u, to) - w(s, u, from));
+	}
+}
+
 /* Empty nodes above capacity, weakest claim first, and of equal claims the
  * vCPU that wants the least CPU: the lighter VM moves, and its memory is
  * the less used.  An idle vCPU is no victim: moving it would not relieve
@@ -172,6 +192,7 @@ static void evict(Search *s, gboolean even_fixed)
 				break;
 			record(s, victim, to, -1, POLICY_EVICT,
 			       w(s, victim, to) - w(s, victim, n));
+			evict_siblings(s, victim, n, to, even_fixed);
 		}
 	}
 }

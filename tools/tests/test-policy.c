@@ -283,6 +283,29 @@ static void test_lighter_vm_evicted(void)
 	assert_nodes(&c, "0011");
 }
 
+/* The same, but the lighter VM's job is under way (its vCPUs locked):
+ * the busy VM leaves node 0 whole, not one vCPU. */
+static void test_evicted_vm_stays_whole(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 0, 1, 0, 0, 0);
+	add(&c, 0, 0, 0, 0, 0, 0);
+	add(&c, 1, 0, 11, 0, 0, 0);
+	add(&c, 1, 0, 5, 0, 0, 0);
+	c.v[0].load = 0.96;
+	c.v[1].load = 0.98;
+	c.v[2].load = 0.49;
+	c.v[3].load = 0.20;
+	c.v[2].locked = c.v[3].locked = TRUE;
+	memory(&c, 0, 1, 0, 0, 0);
+	memory(&c, 1, 1, 0, 0, 0);
+	moves = place(&c);
+	assert_nodes(&c, "1100");
+}
+
 /* A vCPU whose VM's job is under way cannot be pinned: it is never
  * evicted, even from an overfull node, and nothing swaps with it; the
  * others make the room. */
@@ -395,6 +418,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/fixed-vcpu-stays", test_fixed_vcpu_stays);
 	g_test_add_func("/policy/locked-vcpu-stays", test_locked_vcpu_stays);
 	g_test_add_func("/policy/lighter-vm-evicted", test_lighter_vm_evicted);
+	g_test_add_func("/policy/evicted-vm-stays-whole",
+			test_evicted_vm_stays_whole);
 	g_test_add_func("/policy/noise", test_noise);
 	g_test_add_func("/policy/place-and-evict", test_place_and_evict);
 	return g_test_run();
