@@ -122,6 +122,30 @@ static int best_with_room(const Search *s, int v)
 	return best;
 }
 
+/*
+ * For @v, not placed, with no preference of its own: the node with most
+ * of its VM's placed vCPUs, if it has room, else -1.  A VM whose pins
+ * were all dropped at once gets its vCPUs placed one at a time; placed
+ * each by its VM's memory and the room left, they went one on each node
+ * and split the VM's memory after them (bench scenario e).
+ */
+static int siblings_node(const Search *s, int v)
+{
+	int count[POLICY_MAX_NODES] = { 0 }, best = -1;
+
+	if (total_faults(&s->vcpus[v], s->in->nr_nodes) >= s->in->min_faults)
+		return -1;
+	for (int u = 0; u < s->nr; u++)
+		if (u != v && s->vcpus[u].vm == s->vcpus[v].vm &&
+		    s->nodes[u] >= 0)
+			count[s->nodes[u]]++;
+	for (int n = 0; n < s->in->nr_nodes; n++)
+		if (count[n] && fits(s, n, load(s, v)) &&
+		    (best < 0 || count[n] > count[best]))
+			best = n;
+	return best;
+}
+
 static void scale_capacity(Search *s)
 {
 	double sum = 0, want = 0;
@@ -197,6 +221,24 @@ static void evict(Search *s, gboolean even_fixed)
 	}
 }
 
+/*
+ * What the other vCPU of a swap, @u, has at stake on node @n.  Its own
+ * faults count even below min-faults: too few to move it, they still
+ * show where it works.  The scanner samples a window of guest memory at
+ * a time, so a vCPU whose slice was not in this period's windows shows
+ * few faults; counted as no preference, such vCPUs of b's guest traded
+ * places with their own guest's remote ranks and took the remoteness
+ * along, and both slices' memory travelled (bench scenario b).
+ */
+static double w_partner(const Search *s, int u, int n)
+{
+	const PolicyVcpu *pu = &s->vcpus[u];
+
+	if (total_faults(pu, s->in->nr_nodes) >= s->in->min_faults)
+		return w(s, u, n);
+	return pu->faults[n] + w(s, u, n);
+}
+
 /* One improving move or swap for @v towards its favourite node. */
 static gboolean improve(Search *s, int v)
 {
@@ -220,7 +262,12 @@ static gboolean improve(Search *s, int v)
 		    s->vcpus[u].locked || s->done[u] ||
 		    !fits(s, to, diff) || !fits(s, from, -diff))
 			continue;
-		delta = gain + w(s, u, from) - w(s, u, to);
+		delta = w_partner(s, u, from) - w_partner(s, u, to);
+		/* Without a preference of its own, @u must not lose. */
+		if (delta < 0 && total_faults(&s->vcpus[u], s->in->nr_nodes) <
+				 s->in->min_faults)
+			continue;
+		delta += gain;
 		if (delta > best_delta) {
 			best_delta = delta;
 			partner = u;
@@ -274,7 +321,9 @@ GArray *policy_place(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 
 		if (nodes[v] >= 0 || vcpus[v].locked)
 			continue;
-		to = best_with_room(&s, v);
+		to = siblings_node(&s, v);
+		if (to < 0)
+			to = best_with_room(&s, v);
 		if (to >= 0)
 			record(&s, v, to, -1, POLICY_PLACE, w(&s, v, to));
 	}

@@ -306,6 +306,48 @@ static void test_evicted_vm_stays_whole(void)
 	assert_nodes(&c, "1100");
 }
 
+/* Scenario e at its event: the idle VM, evicted whole to node 1, loses
+ * its pins and starts computing.  Its vCPUs come unplaced one period
+ * apart, and the second, its faults and its memory still on node 0 and
+ * its load measured light, would fit there: it joins its sibling. */
+static void test_unplaced_joins_siblings(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 0, 300, 0, 0, 0);
+	add(&c, 0, 0, 300, 0, 0, 0);
+	add(&c, 1, 1, 0, 0, 0, 0);
+	add(&c, 1, -1, 20, 0, 0, 0);
+	c.v[3].load = 0.23;
+	memory(&c, 0, 1, 0, 0, 0);
+	memory(&c, 1, 0.8, 0.2, 0, 0);
+	moves = place(&c);
+	assert_nodes(&c, "0011");
+}
+
+/* Scenario b after its event: ranks 2 and 3 of a 4-vCPU guest were moved
+ * to node 1 and fault on their slices on node 0, where ranks 0 and 1
+ * work, the scanner's windows lately on 2 and 3's slices.  Swapping
+ * them would only move the remoteness to ranks 0 and 1: nothing moves,
+ * and 2 and 3's memory comes to them. */
+static void test_no_swap_within_vm(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 0, 10, 0, 0, 0);
+	add(&c, 0, 0, 0, 0, 0, 0);
+	add(&c, 0, 1, 47, 0, 0, 0);
+	add(&c, 0, 1, 51, 0, 0, 0);
+	memory(&c, 0, 1, 0, 0, 0);
+	moves = place(&c);
+	g_assert_cmpuint(moves->len, ==, 0);
+	assert_nodes(&c, "0011");
+}
+
 /* A vCPU whose VM's job is under way cannot be pinned: it is never
  * evicted, even from an overfull node, and nothing swaps with it; the
  * others make the room. */
@@ -420,6 +462,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/lighter-vm-evicted", test_lighter_vm_evicted);
 	g_test_add_func("/policy/evicted-vm-stays-whole",
 			test_evicted_vm_stays_whole);
+	g_test_add_func("/policy/unplaced-joins-siblings",
+			test_unplaced_joins_siblings);
+	g_test_add_func("/policy/no-swap-within-vm", test_no_swap_within_vm);
 	g_test_add_func("/policy/noise", test_noise);
 	g_test_add_func("/policy/place-and-evict", test_place_and_evict);
 	return g_test_run();
