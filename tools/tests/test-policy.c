@@ -34,6 +34,13 @@ static int add(Case *c, int vm, int node, double f0, double f1, double f2,
 	return c->nr++;
 }
 
+/* The CPU that vCPUs 0, 1, ... want: one share each, for all vCPUs. */
+static void loads(Case *c, const double *load)
+{
+	for (int i = 0; i < c->nr; i++)
+		c->v[i].load = load[i];
+}
+
 /* Where @vm's RAM is: shares per node. */
 static void memory(Case *c, int vm, double m0, double m1, double m2, double m3)
 {
@@ -223,13 +230,13 @@ static void test_idle_vm_shares_node(void)
 	add(&c, 0, 0, 900, 0, 0, 0);
 	add(&c, 1, 0, 0, 0, 0, 0);
 	add(&c, 1, 0, 0, 0, 0, 0);
-	c.v[2].load = c.v[3].load = 0.05;
+	loads(&c, (double[]){ 1, 1, 0.05, 0.05 });
 	memory(&c, 0, 1, 0, 0, 0);
 	memory(&c, 1, 1, 0, 0, 0);
 	m1 = place(&c);
 	g_assert_cmpuint(m1->len, ==, 0);
 
-	c.v[2].load = c.v[3].load = 1;
+	loads(&c, (double[]){ 1, 1, 1, 1 });
 	c.v[2].faults[0] = c.v[3].faults[0] = 100;
 	m2 = place(&c);
 	assert_nodes(&c, "0011");
@@ -248,8 +255,7 @@ static void test_busy_counts_whole(void)
 	setup(&c, 2, 2);
 	for (int i = 0; i < 3; i++)
 		add(&c, i, 0, 300, 0, 0, 0);
-	for (int i = 0; i < 3; i++)
-		c.v[i].load = 0.7;
+	loads(&c, (double[]){ 0.7, 0.7, 0.7 });
 	memory(&c, 0, 1, 0, 0, 0);
 	memory(&c, 1, 1, 0, 0, 0);
 	memory(&c, 2, 1, 0, 0, 0);
@@ -273,10 +279,7 @@ static void test_lighter_vm_evicted(void)
 	add(&c, 0, 0, 12, 0, 0, 0);
 	add(&c, 1, 0, 20, 0, 0, 0);
 	add(&c, 1, 0, 9, 0, 0, 0);
-	c.v[0].load = 0.98;
-	c.v[1].load = 0.97;
-	c.v[2].load = 0.65;
-	c.v[3].load = 0.60;
+	loads(&c, (double[]){ 0.98, 0.97, 0.65, 0.60 });
 	memory(&c, 0, 1, 0, 0, 0);
 	memory(&c, 1, 1, 0, 0, 0);
 	moves = place(&c);
@@ -295,10 +298,7 @@ static void test_evicted_vm_stays_whole(void)
 	add(&c, 0, 0, 0, 0, 0, 0);
 	add(&c, 1, 0, 11, 0, 0, 0);
 	add(&c, 1, 0, 5, 0, 0, 0);
-	c.v[0].load = 0.96;
-	c.v[1].load = 0.98;
-	c.v[2].load = 0.49;
-	c.v[3].load = 0.20;
+	loads(&c, (double[]){ 0.96, 0.98, 0.49, 0.20 });
 	c.v[2].locked = c.v[3].locked = TRUE;
 	memory(&c, 0, 1, 0, 0, 0);
 	memory(&c, 1, 1, 0, 0, 0);
@@ -320,7 +320,7 @@ static void test_unplaced_joins_siblings(void)
 	add(&c, 0, 0, 300, 0, 0, 0);
 	add(&c, 1, 1, 0, 0, 0, 0);
 	add(&c, 1, -1, 20, 0, 0, 0);
-	c.v[3].load = 0.23;
+	loads(&c, (double[]){ 1, 1, 1, 0.23 });
 	memory(&c, 0, 1, 0, 0, 0);
 	memory(&c, 1, 0.8, 0.2, 0, 0);
 	moves = place(&c);
