@@ -57,23 +57,23 @@ for s in $scenarios; do
 		# loses only the run under way: a new one does the runs still
 		# missing, BOOTS (3) boots at most.  A run is complete with its
 		# .env.
-		complete=$(find "$raw" -name "$s-$p-[0-9]*.env" | wc -l) boots=0
-		while ((complete < runs && boots++ < ${BOOTS:-3})); do
+		missing=$(missing_runs "$s-$p") boots=0
+		while [[ $missing ]] && ((boots++ < ${BOOTS:-3})); do
 			work=$OUT/ehost/bench-$s-$p-$boots
 			rm -rf "$work"
 			"$TOP/tests/ehost/ehost.sh" --quiet "${nodes[@]}" \
 				--numa-balancing "$([[ $p == kernel ]] && echo 1 || echo 0)" \
-				--timeout $(((runs - complete) * per_run + 120)) --work "$work" -- \
+				--timeout $(($(wc -w <<<"$missing") * per_run + 120)) --work "$work" -- \
 				bash "$TOP/bench/peers-inner.sh" "$s" "$p" "$runs" "$seconds" \
-				"$(missing_runs "$s-$p")" | grep '^bench:' || true
+				"$missing" | grep '^bench:' || true
 			for env in "$work/$s-$p"-[0-9]*.env; do
 				[[ -e $env && -s ${env%.env}.csv ]] &&
 					cp "${env%.env}.csv" "$env" "$raw"/
 			done
-			complete=$(find "$raw" -name "$s-$p-[0-9]*.env" | wc -l)
+			missing=$(missing_runs "$s-$p")
 		done
-		((complete == runs)) ||
-			log "bench: scenario $s, policy $p: $complete of $runs runs (see $OUT/ehost/bench-$s-$p-*)"
+		[[ -z $missing ]] ||
+			log "bench: scenario $s, policy $p: runs $missing missing (see $OUT/ehost/bench-$s-$p-*)"
 	done
 done
 
