@@ -348,6 +348,24 @@ static void test_no_swap_within_vm(void)
 	assert_nodes(&c, "0011");
 }
 
+/* Scenario d after its event: the same, but every rank has enough
+ * faults to count.  Ranks 2 and 3's counts for node 0 exceed ranks 0
+ * and 1's by the sampling noise alone: nothing swaps. */
+static void test_no_swap_on_noise(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 2, 2);
+	add(&c, 0, 0, 33, 0, 0, 0);
+	add(&c, 0, 0, 30, 0, 0, 0);
+	add(&c, 0, 1, 46, 6, 0, 0);
+	add(&c, 0, 1, 45, 1, 0, 0);
+	memory(&c, 0, 0.75, 0.25, 0, 0);
+	moves = place(&c);
+	g_assert_cmpuint(moves->len, ==, 0);
+}
+
 /* A vCPU whose VM's job is under way cannot be pinned: it is never
  * evicted, even from an overfull node, and nothing swaps with it; the
  * others make the room. */
@@ -465,6 +483,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/unplaced-joins-siblings",
 			test_unplaced_joins_siblings);
 	g_test_add_func("/policy/no-swap-within-vm", test_no_swap_within_vm);
+	g_test_add_func("/policy/no-swap-on-noise", test_no_swap_on_noise);
 	g_test_add_func("/policy/noise", test_noise);
 	g_test_add_func("/policy/place-and-evict", test_place_and_evict);
 	return g_test_run();
