@@ -142,22 +142,26 @@ static guint64 thread_runtime(int tid, guint64 *waited)
  * How many CPUs' worth @v wanted since the last look: its run time plus
  * its run-queue wait, over the time passed.  Waiting counts, so that
  * vCPUs crowded on too few CPUs still show their whole demand.  It rises
- * at once and falls by halves: one quiet period must not make room on a
- * node that the vCPU wants back a period later (bench scenarios b and d:
- * a rank measured at 0.03 was moved in, and another evicted next).  -1
- * until a second look measured it.
+ * at once and falls by half every @hold_us, the anti-thrash interval: a
+ * placement stands that long, so the vCPU must fit for that long.  A
+ * busy vCPU on a crowded host reads 0.2 one period and 0.8 the next; let
+ * fall faster, it was moved in where it fitted on the low reading, and
+ * on the high one its own VM's other vCPU was evicted, over and over
+ * (bench scenario f).  -1 until a second look measured it.
  */
 static void vcpu_sample_load(VcpuState *v, guint64 ran, guint64 waited,
-			     gint64 now)
+			     gint64 now, gint64 hold_us)
 {
-	double busy;
+	double busy, kept;
 
 	if (v->sampled_at && now > v->sampled_at && ran >= v->runtime_ns &&
 	    waited >= v->waited_ns) {
 		busy = (double)(ran - v->runtime_ns + waited - v->waited_ns) /
 		       ((now - v->sampled_at) * 1000.0);
 		busy = MIN(busy, 1.0);
-		v->load = v->load < 0 ? busy : MAX(busy, v->load / 2);
+		kept = v->load * exp2(-(double)(now - v->sampled_at) /
+				      MAX(hold_us, 1));
+		v->load = v->load < 0 ? busy : MAX(busy, kept);
 	}
 	v->sampled_at = now;
 	v->waited_ns = waited;
@@ -283,7 +287,8 @@ static void vm_update(Daemon *d, Vm *vm, JsonNode *info)
 		/* Compliance: of the run time since the last look, how much
 		 * was on the preferred node (sampled at the CPU it ran on). */
 		rt = thread_runtime(tid, &waited);
-		vcpu_sample_load(v, rt, waited, g_get_monotonic_time());
+		vcpu_sample_load(v, rt, waited, g_get_monotonic_time(),
+				 d->config->anti_thrash_ms * 1000LL);
 		if (rt > v->runtime_ns && v->preferred >= 0) {
 			double ran = rt - v->runtime_ns;
 
