@@ -1,7 +1,8 @@
 #!/bin/bash
 # The emulated host harness fails loudly and never hangs: a command that
 # hangs, a host that stops answering, and a host kernel that crashes are
-# each reported as failures with the serial log, within their timeouts.
+# each reported as failures with the serial log, within their timeouts;
+# a host that triple-faults is run again.
 . "$TOP/tests/lib/tap.sh"
 ehost=$TOP/tests/ehost/ehost.sh
 
@@ -28,5 +29,20 @@ check "the host's failure says it timed out" grep -q 'timed out after 40s' <<<"$
 run crash-host --timeout 60 -- bash -c 'echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger'
 check "a crashed host fails with 125 (got $rc)" test "$rc" = 125
 check "a crashed host's failure shows the panic" grep -q 'serial| .*Kernel panic' <<<"$out"
-check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash)'"
+# A host whose kernel triple-faults (what TCG's emulated hosts do now and
+# then under nested guests) is run again: this one triple-faults on its
+# first boot only, through the reboot path's empty IDT.
+rm -rf "$TOP/out/ehost/triple-once"
+run triple-once --timeout 120 -- bash -c '
+	[[ -e $EHOST_WORK/tripled ]] && exit 0
+	touch "$EHOST_WORK/tripled"
+	echo triple >/sys/kernel/reboot/type
+	echo 1 >/proc/sys/kernel/sysrq; echo b >/proc/sysrq-trigger'
+check "a host that triple-faulted once passes on its second boot (got $rc)" test "$rc" = 0
+check "the triple fault is reported, and the host run again" \
+	grep -q 'hit a silent triple fault under QEMU TCG.*running again' <<<"$out"
+check "the first boot's QEMU log is kept, with the triple fault" \
+	grep -q 'Triple fault' "$TOP/out/ehost/triple-once/qemu-debug-1.log"
+
+check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash|triple)'"
 exit $FAILED
