@@ -50,6 +50,13 @@ static double total_faults(const PolicyVcpu *v, int nr_nodes)
 	return t;
 }
 
+/* Whether @v has faults enough for a preference of its own; fewer are
+ * noise, or a window of the scan that missed its memory. */
+static gboolean has_preference(const PolicyInput *in, const PolicyVcpu *v)
+{
+	return total_faults(v, in->nr_nodes) >= in->min_faults;
+}
+
 double policy_weight(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 		     int v, int n)
 {
@@ -57,7 +64,7 @@ double policy_weight(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 	double own = total_faults(me, in->nr_nodes);
 	double w = 0;
 
-	if (own >= in->min_faults && own > 0)
+	if (has_preference(in, me) && own > 0)
 		w = me->faults[n];
 	/* Scaled to the vCPU's own volume, so that it never outweighs a
 	 * clear preference of its own, yet carries an idle vCPU along. */
@@ -137,7 +144,7 @@ static int siblings_node(const Search *s, int v)
 {
 	int count[POLICY_MAX_NODES] = { 0 }, best = -1;
 
-	if (total_faults(&s->vcpus[v], s->in->nr_nodes) >= s->in->min_faults)
+	if (has_preference(s->in, &s->vcpus[v]))
 		return -1;
 	for (int u = 0; u < s->nr; u++)
 		if (u != v && s->vcpus[u].vm == s->vcpus[v].vm &&
@@ -166,6 +173,14 @@ static void scale_capacity(Search *s)
 			s->cap[n] *= want / sum;
 }
 
+/* Whether @v, on @n, may be evicted now: busy (an idle vCPU's move
+ * would not relieve the node), not moved in this round, and not held. */
+static gboolean evictable(const Search *s, int v, int n, gboolean even_fixed)
+{
+	return s->nodes[v] == n && !s->done[v] && load(s, v) >= LOAD_BUSY &&
+	       !s->vcpus[v].locked && (!s->vcpus[v].fixed || even_fixed);
+}
+
 /*
  * The busy vCPUs of @v's VM still on @from follow it to @to while there
  * is room: evicting one at a time leaves a VM with a vCPU on each node
@@ -177,9 +192,7 @@ static void evict_siblings(Search *s, int v, int from, int to,
 {
 	for (int u = 0; u < s->nr; u++) {
 		if (u == v || s->vcpus[u].vm != s->vcpus[v].vm ||
-		    s->nodes[u] != from || s->done[u] ||
-		    load(s, u) < LOAD_BUSY || s->vcpus[u].locked ||
-		    (s->vcpus[u].fixed && !even_fixed) ||
+		    !evictable(s, u, from, even_fixed) ||
 		    !fits(s, to, load(s, u)))
 			continue;
 		record(s, u, to, -1, POLICY_EVICT, w(s, u, to) - w(s, u, from));
@@ -188,8 +201,7 @@ static void evict_siblings(Search *s, int v, int from, int to,
 
 /* Empty nodes above capacity, weakest claim first, and of equal claims the
  * vCPU that wants the least CPU: the lighter VM moves, and its memory is
- * the less used.  An idle vCPU is no victim: moving it would not relieve
- * the node. */
+ * the less used. */
 static void evict(Search *s, gboolean even_fixed)
 {
 	for (int n = 0; n < s->in->nr_nodes; n++) {
@@ -200,10 +212,7 @@ static void evict(Search *s, gboolean even_fixed)
 			for (int v = 0; v < s->nr; v++) {
 				double claim;
 
-				if (s->nodes[v] != n || s->done[v] ||
-				    load(s, v) < LOAD_BUSY ||
-				    s->vcpus[v].locked ||
-				    (s->vcpus[v].fixed && !even_fixed))
+				if (!evictable(s, v, n, even_fixed))
 					continue;
 				claim = w(s, v, n);
 				if (victim < 0 || claim < weakest ||
@@ -238,7 +247,7 @@ static double w_partner(const Search *s, int u, int n)
 {
 	const PolicyVcpu *pu = &s->vcpus[u];
 
-	if (total_faults(pu, s->in->nr_nodes) >= s->in->min_faults)
+	if (has_preference(s->in, pu))
 		return w(s, u, n);
 	return pu->faults[n] + w(s, u, n);
 }
@@ -286,8 +295,7 @@ static gboolean improve(Search *s, int v)
 			continue;
 		delta = w_partner(s, u, from) - w_partner(s, u, to);
 		/* Without a preference of its own, @u must not lose. */
-		if (delta < 0 && total_faults(&s->vcpus[u], s->in->nr_nodes) <
-				 s->in->min_faults)
+		if (delta < 0 && !has_preference(s->in, &s->vcpus[u]))
 			continue;
 		delta += gain;
 		if (delta > best_delta) {
