@@ -141,27 +141,24 @@ static guint64 thread_runtime(int tid, guint64 *waited)
 /*
  * How many CPUs' worth @v wanted since the last look: its run time plus
  * its run-queue wait, over the time passed.  Waiting counts, so that
- * vCPUs crowded on too few CPUs still show their whole demand.  It rises
- * at once and falls by half every @hold_us, the anti-thrash interval: a
- * placement stands that long, so the vCPU must fit for that long.  A
- * busy vCPU on a crowded host reads 0.2 one period and 0.8 the next; let
- * fall faster, it was moved in where it fitted on the low reading, and
- * on the high one its own VM's other vCPU was evicted, over and over
- * (bench scenario f).  -1 until a second look measured it.
+ * vCPUs crowded on too few CPUs still show their whole demand.  The
+ * reading goes through policy_load_update(): a busy vCPU on a crowded host
+ * reads 0.2 one period and 0.8 the next, and with a load that fell faster
+ * it was moved in where it fitted on the low reading, and on the high one
+ * its own VM's other vCPU was evicted, over and over (bench scenario f).
+ * -1 until a second look measured it.
  */
 static void vcpu_sample_load(VcpuState *v, guint64 ran, guint64 waited,
 			     gint64 now, gint64 hold_us)
 {
-	double busy, kept;
+	double busy;
 
 	if (v->sampled_at && now > v->sampled_at && ran >= v->runtime_ns &&
 	    waited >= v->waited_ns) {
 		busy = (double)(ran - v->runtime_ns + waited - v->waited_ns) /
 		       ((now - v->sampled_at) * 1000.0);
-		busy = MIN(busy, 1.0);
-		kept = v->load * exp2(-(double)(now - v->sampled_at) /
-				      MAX(hold_us, 1));
-		v->load = v->load < 0 ? busy : MAX(busy, kept);
+		v->load = policy_load_update(v->load, busy, now - v->sampled_at,
+					     hold_us);
 	}
 	v->sampled_at = now;
 	v->waited_ns = waited;

@@ -31,6 +31,17 @@
  * vCPUs of 0.7 fitted on a 2-CPU node (bench scenario f). */
 #define LOAD_BUSY 0.25
 
+double policy_load_update(double load, double busy, gint64 dt_us,
+			  gint64 hold_us)
+{
+	gint64 half_life = CLAMP(hold_us, 1, POLICY_LOAD_HALF_LIFE_MAX_US);
+
+	busy = CLAMP(busy, 0.0, 1.0);
+	if (load < 0)
+		return busy;
+	return MAX(busy, load * exp2(-(double)MAX(dt_us, 0) / half_life));
+}
+
 const char *policy_reason_name(PolicyReason r)
 {
 	static const char *const names[] = {

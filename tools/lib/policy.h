@@ -54,6 +54,19 @@ const char *policy_reason_name(PolicyReason r);
 double policy_weight(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 		     int v, int n);
 
+/* The longest time a vCPU's load takes to fall by half, whatever the hold. */
+#define POLICY_LOAD_HALF_LIFE_MAX_US (60 * G_USEC_PER_SEC)
+
+/*
+ * A vCPU's load after a reading of @busy CPUs' worth taken @dt_us after
+ * the last one.  It rises at once and falls by half every @hold_us (the
+ * anti-thrash interval, at most POLICY_LOAD_HALF_LIFE_MAX_US): a vCPU moved
+ * in on a low reading must still fit on its next, high one, for as long
+ * as it is held there.  @load < 0: no reading yet, @busy is taken as is.
+ */
+double policy_load_update(double load, double busy, gint64 dt_us,
+			  gint64 hold_us);
+
 /*
  * Compute the new placement into @nodes (one per vCPU) and return the
  * moves that lead there, in order (PolicyMove).  A vCPU moves only if

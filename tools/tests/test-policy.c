@@ -454,6 +454,32 @@ static void test_place_and_evict(void)
 		g_assert_cmpint(c.nodes[i], ==, c.v[i].vm);
 }
 
+/* A vCPU's load rises at once and falls by half every hold, at most every
+ * minute.  The readings are the ones bench scenario f's crowded host gave a
+ * busy vCPU, 0.77 and 0.19 half a second apart. */
+static void test_load(void)
+{
+	const gint64 period = G_USEC_PER_SEC / 2, hold = 10 * G_USEC_PER_SEC;
+	double load;
+
+	g_assert_cmpfloat(policy_load_update(-1, 0.19, period, hold), ==, 0.19);
+	g_assert_cmpfloat(policy_load_update(0.19, 0.77, period, hold), ==,
+			  0.77);
+	/* The low reading after a high one: still most of a CPU. */
+	load = policy_load_update(0.77, 0.19, period, hold);
+	g_assert_cmpfloat(load, >, 0.7);
+	g_assert_cmpfloat(load, <, 0.77);
+	/* Idle for a whole hold: half of it. */
+	g_assert_cmpfloat_with_epsilon(policy_load_update(0.8, 0, hold, hold),
+				       0.4, 1e-9);
+	/* A ten-minute hold: the load still halves every minute. */
+	g_assert_cmpfloat_with_epsilon(
+		policy_load_update(0.8, 0, POLICY_LOAD_HALF_LIFE_MAX_US,
+				   600 * G_USEC_PER_SEC), 0.4, 1e-9);
+	/* Readings over a whole CPU (run-queue waits) count as one. */
+	g_assert_cmpfloat(policy_load_update(0.5, 1.7, period, hold), ==, 1.0);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -475,5 +501,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/no-swap-within-vm", test_no_swap_within_vm);
 	g_test_add_func("/policy/noise", test_noise);
 	g_test_add_func("/policy/place-and-evict", test_place_and_evict);
+	g_test_add_func("/policy/load", test_load);
 	return g_test_run();
 }
