@@ -173,6 +173,16 @@ one_run() {
 	sleep "$seconds"
 	kill -TERM "$p"
 	wait "$p"
+	# numabench prints every second: a guest that died or froze before
+	# the end would leave a run whose figures stop early.
+	for name in "${names[@]}"; do
+		if [[ -z $(guest_qemu_pid "$name") ]] ||
+			(($(date +%s) - $(stat -c %Y "$(guest_log "$name")") > 10)); then
+			echo "bench: guest $name died or froze during the run"
+			guest_print_log "$name"
+			return 1
+		fi
+	done
 	# A run counts only with its samples.
 	[[ -s $EHOST_WORK/$scenario-$policy-$run.csv ]] || {
 		echo "bench: no samples (bench/lib/locality.py: $EHOST_WORK/locality.err)"

@@ -70,6 +70,30 @@ _guest_argv() {
 		"$@")
 }
 
+# How a guest that went away by itself ended; its serial log often ends
+# without a word.  -no-reboot turns a guest reset into a QEMU exit with
+# status 0; a guest whose command ended says so first (tests/guest/init),
+# and one that panicked says that.  A silent reset (a triple fault) is
+# marked in GUEST_RESETS for ehost.sh: nested guests under QEMU TCG are
+# reset now and then.
+GUEST_RESETS=$EHOST_WORK/guest-resets
+_guest_ended() { # NAME QEMU-STATUS
+	local log
+	log=$(guest_log "$1")
+	if (($2 != 0)); then
+		echo "guest $1: QEMU had exited, with status $2"
+	elif grep -q '^guest: .* exited with' "$log" 2>/dev/null; then
+		echo "guest $1: its command had ended"
+	elif grep -q 'Kernel panic' "$log" 2>/dev/null; then
+		echo "guest $1: its kernel panicked"
+		guest_print_log "$1"
+	else
+		echo "guest $1: reset without a word before its command ended" |
+			tee -a "$GUEST_RESETS"
+		guest_print_log "$1"
+	fi
+}
+
 guest_run() {
 	local name=$1 timeout=$2 rc
 	shift 2
@@ -78,6 +102,8 @@ guest_run() {
 	timeout -k 5 "$timeout" "${GUEST_ARGV[@]}" </dev/null \
 		>"$GUEST_DIR/$name.out" 2>&1
 	rc=$?
+	((rc != 0)) || grep -q '^guest: .* exited with' "$(guest_log "$name")" ||
+		_guest_ended "$name" 0
 	if ((rc == 124 || rc == 137)); then
 		echo "guest $name: timed out after ${timeout}s"
 		rc=124
@@ -162,8 +188,15 @@ guest_qmp() {
 }
 
 guest_stop() {
-	local pid=${GUEST_PID[$1]:-} i
+	local pid=${GUEST_PID[$1]:-} i rc
 	[[ -n $pid ]] || return 0
+	if ! kill -0 "$pid" 2>/dev/null; then
+		wait "$pid"
+		rc=$?
+		_guest_ended "$1" "$rc"
+		unset "GUEST_PID[$1]"
+		return 0
+	fi
 	guest_qmp "$1" quit >/dev/null 2>&1 || kill "$pid" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$pid" 2>/dev/null || break

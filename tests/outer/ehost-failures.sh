@@ -2,7 +2,8 @@
 # The emulated host harness fails loudly and never hangs: a command that
 # hangs, a host that stops answering, and a host kernel that crashes are
 # each reported as failures with the serial log, within their timeouts;
-# a host that triple-faults is run again.
+# a host that triple-faults is run again, and so is a command that failed
+# after a nested guest's silent reset.
 . "$TOP/tests/lib/tap.sh"
 ehost=$TOP/tests/ehost/ehost.sh
 
@@ -44,5 +45,21 @@ check "the triple fault is reported, and the host run again" \
 check "the first boot's QEMU log is kept, with the triple fault" \
 	grep -q 'Triple fault' "$TOP/out/ehost/triple-once/qemu-debug-1.log"
 
-check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash|triple)'"
+# A command that fails after a nested guest reset without a word (what
+# nested guests under TCG do now and then) is run again; here the guest
+# triple-faults in the first run only.
+rm -rf "$TOP/out/ehost/guest-reset-once"
+run guest-reset-once --timeout 300 -- bash -c '
+	. tests/lib/guest.sh
+	cmd=boot
+	[[ -e $EHOST_WORK/reset ]] || { touch "$EHOST_WORK/reset"; cmd=triple; }
+	guest_run g 120 --cmd $cmd --smp 1 --mem 256
+	grep -q "guest: $cmd exited with 0" "$(guest_log g)"'
+check "a host command that failed after a guest reset passes on its second run (got $rc)" test "$rc" = 0
+check "the guest's reset is reported, and the command run again" \
+	grep -q "nested guest.s silent reset (guest g: reset without a word.*running again" <<<"$out"
+check "the first run's output is kept, with the reset" \
+	grep -q 'guest g: reset without a word' "$TOP/out/ehost/guest-reset-once/output-1.log"
+
+check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash|triple|guest-reset)'"
 exit $FAILED
