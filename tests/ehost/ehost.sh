@@ -129,7 +129,8 @@ set -e
 # it with kvm-autonuma off in every guest, under hard binding and numad).
 # Nested guests end without a word now and then too (guest_stop in
 # tests/lib/guest.sh marks it): at boot under every policy of the bench,
-# kvm-autonuma off included, and now and then mid-run.
+# and mid-run, once 4 s before autonumad could first enable kvm-autonuma
+# in the guest (bench d, 2026-11-22 21:07).
 # Run again, twice at most, and say so; each attempt's logs are kept.
 artifact=
 if [[ ! -s $work/rc || $(<"$work/rc") != 0 ]] && ((attempt < 3)); then
