@@ -230,6 +230,12 @@ echo 3 >/proc/sys/vm/drop_caches
 retries=0
 for ((nth = 0; nth < ${#todo[@]}; nth++)); do
 	run=${todo[nth]}
+	# ehost.sh runs this again on a host that died: keep what the run
+	# before it finished.
+	if [[ -s $EHOST_WORK/$scenario-$policy-$run.env ]]; then
+		echo "bench: $scenario $policy run $run/$runs done before the host died"
+		continue
+	fi
 	echo "bench: $scenario $policy run $run/$runs ($(date +%T))"
 	one_run && continue
 	echo "bench: $scenario $policy run $run failed"
