@@ -19,6 +19,8 @@
  *             and (almost) no candidates
  *   samenode  vCPUs on one node writing the same remote pages: private
  *             faults, and candidates for their node
+ *   moved     a vCPU moved away from pages it faulted locally makes them
+ *             candidates at its second remote fault, not its first
  *   period    the scanner keeps its pace while private pages are still
  *             remote at 90%+ local faults, and backs off once none are
  *   backoff   a settled guest gets far fewer hints per pass, and a vCPU
@@ -758,6 +760,87 @@ static void test_samenode(void)
 	kvm_vm_free(vm);
 }
 
+/* Candidates drained from slot @slot; @bad counts those not from node 0 to 1. */
+static uint64_t drain_slot(struct kvm_vm *vm, int slot, int *bad)
+{
+	static struct kvm_autonuma_candidate c[4096];
+	uint64_t found = 0;
+	int n;
+
+	while ((n = drain(vm, c, 4096)) > 0)
+		for (int i = 0; i < n; i++) {
+			if (!in_slot(c[i].gfn, slot))
+				continue;
+			found++;
+			*bad += c[i].page_node != 0 || c[i].vcpu_node != 1;
+		}
+	TEST_ASSERT(n == 0, "drain: %s", strerror(errno));
+	return found;
+}
+
+/* One KVM_RUN is one sweep of the guest's memory, from this thread's node. */
+static void sweep_once(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
+{
+	struct ucall uc;
+	uint64_t passes = vm_stat(vm, "autonuma_scan_passes");
+
+	/* Two passes: every page the last sweep touched is hinted again. */
+	TEST_ASSERT(wait_stat(vm, "autonuma_scan_passes", passes + 2, 60),
+		    "the scanner stopped");
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "sweep: exit %s",
+		    exit_reason_str(vcpu->run->exit_reason));
+}
+
+/*
+ * AutoNUMA's last_nid rule: a page whose last fault was local becomes a
+ * candidate at its second remote fault in a row, not at its first, so
+ * that a vCPU moved away and back within a scan pass leaves its memory
+ * where it is.  The vCPU writes slot 1 (node 0) from node 0 for a few
+ * passes, then sweeps it once from node 1, then once more.
+ */
+static void test_moved(void)
+{
+	struct kvm_autonuma_params p = fast_params(100);
+	uint64_t first, second, local;
+	struct kvm_vcpu *vcpu;
+	struct runner run;
+	struct kvm_vm *vm;
+	int bad = 0;
+
+	vm = one_vcpu_vm(&vcpu, VM_MEM_SRC_ANONYMOUS, 0, 0, 1, 0);
+	start(&run, vcpu, 0);
+	TEST_ASSERT(!enable(vm, KVM_AUTONUMA_ENABLE, &p), "enable");
+	for (int i = 0; i < 1200; i++) {
+		local = vcpu_stat(vcpu, "autonuma_faults_local");
+		if (local >= 3 * REGION_PAGES)
+			break;
+		usleep(100000);
+	}
+	stop(&run);
+	/* Slot 0 (node 1) was remote until now: its candidates do not count. */
+	drain_slot(vm, 0, &bad);
+	bad = 0;
+
+	pin_to_node(1);
+	sweep_once(vm, vcpu);
+	first = drain_slot(vm, 1, &bad);
+	sweep_once(vm, vcpu);
+	second = drain_slot(vm, 1, &bad);
+	printf("moved: %lu local faults before the move; candidates %lu after the first sweep from node 1, %lu after the second\n",
+	       local, first, second);
+	CHECK(local >= 3 * REGION_PAGES,
+	      "moved: every page was faulted from its own node first",
+	      "%lu local faults for %d pages", local, REGION_PAGES);
+	CHECK(first == 0, "moved: no candidate at a page's first remote fault",
+	      "%lu of %d pages", first, REGION_PAGES);
+	CHECK(second >= REGION_PAGES / 2 && !bad,
+	      "moved: candidates for the new node at the second",
+	      "%lu of %d pages, %d not node 0 -> 1", second, REGION_PAGES,
+	      bad);
+	kvm_vm_free(vm);
+}
+
 /*
  * The scan period is kept while a pass still sees remote faults on private
  * pages, even with over 90% of its faults local, and doubles once it sees
@@ -1064,6 +1147,7 @@ int main(int argc, char **argv)
 	RUN("huge", test_remote(VM_MEM_SRC_ANONYMOUS_THP, "huge"));
 	RUN("shared", test_shared());
 	RUN("samenode", test_samenode());
+	RUN("moved", test_moved());
 	RUN("period", test_period());
 	RUN("backoff", test_backoff());
 	RUN("off", test_off());
