@@ -125,6 +125,7 @@ def run_figures(scenario, rows, env):
 
     migrated = delta("pgmigrate_success")
     f["migrated_per_misplaced"] = migrated / misplaced if migrated is not None and misplaced >= 512 else None
+    f["misplaced_pages"] = misplaced
     f["migrated_pages"] = migrated
 
     def unmapped(a, b):
