@@ -13,6 +13,8 @@
 #     the guest keeps running
 #   - vCPUs moved back to node 0 before their memory followed: what was
 #     queued for node 1 is dropped as stale and node 1 gains nothing
+#   - vCPUs moved away and back within a scan period: nothing moves, as a
+#     candidate waits a scan period, and then it is stale
 #   - with node 1 filled by a memory hog, migrations are skipped and
 #     counted, nothing fails, the guest keeps running
 . "$TOP/tests/lib/tap.sh"
@@ -152,6 +154,35 @@ if start_guest back "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-
 	guest_stop back
 else
 	fail "moved back: guest started"
+fi
+
+# 3b. vCPUs moved away and back within a scan period, as placement puts
+# back a vCPU that someone moved: no page goes after them.  Candidates wait
+# scan-period-min (3 s here) before they are moved; by then no vCPU may
+# run on node 1, and they are dropped as stale.
+queued() { qmp "$1" query-autonuma | jget "d['candidates-queued']"; }
+if start_guest held "kvm,autonuma=on,autonuma-scan-period-min=3000,autonuma-hint-percent=50"; then
+	q0=$(queued held) m0=$(mig held moved)
+	guest_pin_vcpus held 1
+	for ((i = 0; i < 300; i++)); do
+		(($(queued held) > q0)) && break
+		sleep 0.1
+	done
+	guest_pin_vcpus held 0
+	q1=$(queued held)
+	sleep 10
+	info=$(qmp held query-autonuma)
+	echo "held: $((q1 - q0)) candidates queued on node 1, then back on node 0;" \
+		"$(jget "d['migration']" <<<"$info")"
+	check "held: candidates queued while the vCPUs were on node 1" \
+		test "$q1" -gt "$q0"
+	check "held: no page moved after vCPUs that came back within the period" \
+		test "$(jget "d['migration']['moved']" <<<"$info")" = "$m0"
+	check "held: the candidates are dropped as stale" \
+		test "$(jget "d['migration']['stale']" <<<"$info")" -gt 0
+	guest_stop held
+else
+	fail "held: guest started"
 fi
 
 # 4. Node 1 full: skipped and counted, nothing fails.
