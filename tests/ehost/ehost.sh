@@ -25,12 +25,14 @@ usage() {
 	  --kvm ours|debian    which kvm modules to load (default ours)
 	  --kvm-params P       parameters for kvm.ko, e.g. "autonuma=0"
 	  --numa-balancing 0|1 kernel.numa_balancing inside (default 0)
+	  --append ARGS        more parameters for the emulated host's kernel
 	  --quiet              print COMMAND's output at the end, not live
 	U
 	exit 2
 }
 
 nodes=2 cpn= mem= timeout=300 inner= work= kvm=ours kvm_params= numab=0 quiet=0
+append=
 while (($#)); do
 	case $1 in
 	--nodes) nodes=$2; shift 2 ;;
@@ -42,6 +44,7 @@ while (($#)); do
 	--kvm) kvm=$2; shift 2 ;;
 	--kvm-params) kvm_params=$2; shift 2 ;;
 	--numa-balancing) numab=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--) shift; break ;;
 	*) usage ;;
@@ -113,7 +116,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-m $((nodes * mem))M -smp $((nodes * cpn)),sockets=$nodes,cores=$cpn,threads=1 \
 	"${numa[@]}" \
 	-kernel "$KERNEL_IMAGE" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=4 ehost.top=$TOP ehost.work=$work" \
+	-append "console=ttyS0 panic=-1 loglevel=4 ehost.top=$TOP ehost.work=$work${append:+ $append}" \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$work,mount_tag=work,security_model=none,multidevs=remap" \
 	-serial "file:$work/serial.log" -monitor none \
