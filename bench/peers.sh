@@ -24,11 +24,11 @@ policies=${2:-$all_policies}
 runs=${RUNS:-3}
 seconds=${SECONDS_PER_RUN:-40}
 raw=${BENCH_RAW:-$OUT/bench/peers}
+results=${BENCH_RESULTS:-$TOP/bench/results}
 # A host whose kernel stalls (RCU, or a task blocked for 2 minutes) panics
 # with every CPU's backtrace on its serial line: its figures would be the
 # stall's, and a host that sits out its timeout shows nothing (f, 2026-11-22).
 STALL_PANIC="sysctl.kernel.panic_on_rcu_stall=1 sysctl.kernel.hung_task_panic=1 panic_print=0x40"
-results=${BENCH_RESULTS:-$TOP/bench/results}
 mkdir -p "$raw"
 
 applies() { # SCENARIO POLICY
