@@ -42,8 +42,10 @@ run triple-once --timeout 120 -- bash -c '
 check "a host that triple-faulted once passes on its second boot (got $rc)" test "$rc" = 0
 check "the triple fault is reported, and the host run again" \
 	grep -q 'hit a silent triple fault under QEMU TCG.*running again' <<<"$out"
-check "the first boot's QEMU log is kept, with the triple fault" \
-	grep -q 'Triple fault' "$TOP/out/ehost/triple-once/qemu-debug-1.log"
+# Any boot may also hit TCG's stale int3 first (a fresh run did): the
+# triple fault is in one of the kept logs, not always the first.
+check "the triple-faulted boot's QEMU log is kept, with the triple fault" \
+	grep -q 'Triple fault' "$TOP"/out/ehost/triple-once/qemu-debug-[0-9].log
 
 # A command that fails after a nested guest reset without a word (what
 # nested guests under TCG do now and then) is run again; here the guest
@@ -58,8 +60,8 @@ run guest-reset-once --timeout 300 -- bash -c '
 check "a host command that failed after a guest reset passes on its second run (got $rc)" test "$rc" = 0
 check "the guest's reset is reported, and the command run again" \
 	grep -q "nested guest.s silent reset (guest g: reset without a word.*running again" <<<"$out"
-check "the first run's output is kept, with the reset" \
-	grep -q 'guest g: reset without a word' "$TOP/out/ehost/guest-reset-once/output-1.log"
+check "the reset run's output is kept, with the reset" \
+	grep -q 'guest g: reset without a word' "$TOP"/out/ehost/guest-reset-once/output-[0-9].log
 
 check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash|triple|guest-reset)'"
 exit $FAILED
