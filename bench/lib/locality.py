@@ -49,6 +49,10 @@ CSV columns (a row per live guest per interval, flushed):
   kvm_autonuma_faults_remote
                  KVM statistics summed over every VM (debugfs, which sums
                  each VM's vCPUs too); empty without debugfs
+  vm_autonuma_scan_period_ms,vm_autonuma_faults_remote,
+  vm_autonuma_faults_shared,vm_autonuma_candidates_queued
+                 the same, of this guest's VM alone (its debugfs directory
+                 is named after QEMU's pid); empty where KVM has none
 A guest that dies is reported once on stderr and left out after that.  At
 exit the mean cost of a sample is printed on stderr.
 """
@@ -70,6 +74,8 @@ VMSTAT_KEYS = ("pgmigrate_success", "numa_pte_updates", "numa_hint_faults",
                "numa_pages_migrated", "numa_huge_pte_updates")
 KVM_KEYS = ("remote_tlb_flush", "autonuma_hint_sptes", "autonuma_faults_local",
             "autonuma_faults_remote")
+VM_KEYS = ("autonuma_scan_period_ms", "autonuma_faults_remote",
+           "autonuma_faults_shared", "autonuma_candidates_queued")
 KVM_DEBUGFS = "/sys/kernel/debug/kvm"
 SLICE_RE = re.compile(r"numabench: slice (\d+) cpu (\d+) pfns (\S*)")
 RANGE_RE = re.compile(r"([0-9a-fA-F]+)-([0-9a-fA-F]+)")
@@ -146,6 +152,27 @@ def read_kvm_stats():
             except (OSError, ValueError):
                 pass
         out[k] = str(total)
+    return out
+
+
+def read_vm_stats(pid):
+    """VM_KEYS of the VMs of QEMU process pid (one, unless it made more)."""
+    out = dict.fromkeys(VM_KEYS, "")
+    try:
+        vms = [d for d in os.listdir(KVM_DEBUGFS)
+               if d.startswith("%d-" % pid)]
+    except OSError:
+        return out
+    for k in VM_KEYS:
+        vals = []
+        for d in vms:
+            try:
+                with open(os.path.join(KVM_DEBUGFS, d, k)) as f:
+                    vals.append(int(f.read()))
+            except (OSError, ValueError):
+                pass
+        if vals:
+            out[k] = str(sum(vals))
     return out
 
 
@@ -416,6 +443,7 @@ def sample(guests, nodes, cpu_node, t, writer, cost):
             local, present = g.local_share(vnodes, nodes)
             t0 = time.perf_counter()
             per_node = numa_maps_pages(g.pid, g.ram[0], g.ram[1], nodes)
+            own = read_vm_stats(g.pid)
             cost["numa_maps"] += time.perf_counter() - t0
             if not g.alive():
                 raise ProcessLookupError
@@ -439,7 +467,8 @@ def sample(guests, nodes, cpu_node, t, writer, cost):
             [per_node.get(n, 0) for n in nodes] +
             [" ".join("?" if vnodes[i] is None else str(vnodes[i])
                       for i in sorted(vnodes))] +
-            [vm[k] for k in VMSTAT_KEYS] + [kvm[k] for k in KVM_KEYS])
+            [vm[k] for k in VMSTAT_KEYS] + [kvm[k] for k in KVM_KEYS] +
+            [own[k] for k in VM_KEYS])
 
 
 def run(args):
@@ -461,7 +490,8 @@ def run(args):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["t", "wall", "guest", "local_share", "pages_sampled", "ops"] +
                     ["node%d_pages" % n for n in nodes] + ["vcpu_nodes"] +
-                    list(VMSTAT_KEYS) + ["kvm_" + k for k in KVM_KEYS])
+                    list(VMSTAT_KEYS) + ["kvm_" + k for k in KVM_KEYS] +
+                    ["vm_" + k for k in VM_KEYS])
     start = time.monotonic()
     k = 0
     try:

@@ -1,0 +1,95 @@
+#!/bin/bash
+# bench/probe-migration-hops.sh [HOPS] [REPEATS]: how often a nested guest
+# is lost around a live migration, with kvm-autonuma at its fastest
+# settings (as tests/host/qemu-migration uses them) and with it off.
+#
+# In one 2-node emulated host, a memtouch guest (verify mode, as in that
+# test) is migrated from one QEMU of ours to a new one HOPS times (12), for
+# each setting in turn, REPEATS times (2).  A hop is good when the
+# migration completes and the guest goes on sweeping on the destination
+# without a MISMATCH; the first bad hop ends that series.  Prints a line
+# per hop and a RESULT line per series.  A diagnostic for nested guests
+# that reset without a word (tests/ehost/ehost.sh): it tells whether
+# kvm-autonuma makes them likelier, not why they happen.
+set -euo pipefail
+. "$(dirname "$0")/../scripts/config.sh"
+
+if [[ ${1:-} != --inner ]]; then
+	exec "$TOP/tests/ehost/ehost.sh" --nodes 2 --timeout 2700 \
+		--work "$OUT/ehost/probe-migration-hops" -- \
+		bash "$0" --inner "${1:-12}" "${2:-2}"
+fi
+hops=$2 repeats=$3
+
+. "$TOP/tests/lib/guest.sh"
+set +e
+FAST="kvm,autonuma=on,autonuma-scan-period-min=10,autonuma-scan-period-max=10,autonuma-hint-percent=100"
+args=(--cmd memtouch --smp 2 --mem 384
+	--append "memtouch.mib=128 memtouch.verify=1")
+
+sweeps() {
+	grep -oE 'passes=[0-9]+ mismatches=' "$(guest_log "$1")" | tail -n1 |
+		sed 's/passes=\([0-9]*\) .*/\1/'
+}
+
+status_of() { # NAME
+	guest_qmp "$1" query-migrate 2>/dev/null |
+		python3 -c "import json, sys; print(json.load(sys.stdin).get('status'))" \
+			2>/dev/null
+}
+
+# One hop from guest $1 to a new QEMU $2; prints a line, fails if bad.
+hop() { # FROM TO ACCEL
+	local port=$((4440 + RANDOM % 500)) status="" i s0 s1 mm
+	guest_start "$2" 900 "${args[@]}" --accel "$3" -- \
+		-incoming "tcp:127.0.0.1:$port" || return 1
+	guest_qmp "$1" migrate-set-capabilities \
+		'{"capabilities": [{"capability": "auto-converge", "state": true}]}' >/dev/null
+	guest_qmp "$1" migrate-set-parameters \
+		'{"max-bandwidth": 4294967296, "downtime-limit": 500}' >/dev/null
+	guest_qmp "$1" migrate "{\"uri\": \"tcp:127.0.0.1:$port\"}" >/dev/null
+	for ((i = 0; i < 200; i++)); do
+		if [[ -z $(guest_qemu_pid "$1") ]]; then
+			status="source QEMU gone"
+			break
+		fi
+		status=$(status_of "$1")
+		[[ $status == completed || $status == failed ]] && break
+		sleep 1
+	done
+	guest_stop "$1"
+	s0=$(sweeps "$2")
+	sleep 8
+	s1=$(sweeps "$2")
+	mm=$(grep -c MISMATCH "$(guest_log "$2")")
+	echo "$status after ${i}s; destination sweeps ${s0:-none} -> ${s1:-none}; $mm mismatches"
+	[[ $status == completed ]] && ((${s0:-0} < ${s1:-0} && mm == 0))
+}
+
+series() { # TAG ACCEL
+	local cur=$1-0 next h
+	if ! guest_start_ready "$cur" 900 'memtouch: t=2 ' 180 "${args[@]}" \
+		--accel "$2"; then
+		echo "RESULT $1: the first guest did not start"
+		guest_stop "$cur"
+		return
+	fi
+	for ((h = 1; h <= hops; h++)); do
+		next=$1-$h
+		echo -n "$1 hop $h: "
+		if ! hop "$cur" "$next" "$2"; then
+			guest_print_log "$next"
+			guest_stop "$next"
+			echo "RESULT $1: $((h - 1)) good hops, then a bad one"
+			return
+		fi
+		cur=$next
+	done
+	guest_stop "$cur"
+	echo "RESULT $1: $hops good hops"
+}
+
+for ((r = 1; r <= repeats; r++)); do
+	series "fast$r" "$FAST"
+	series "off$r" kvm
+done
