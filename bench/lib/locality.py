@@ -49,10 +49,15 @@ CSV columns (a row per live guest per interval, flushed):
   kvm_autonuma_faults_remote
                  KVM statistics summed over every VM (debugfs, which sums
                  each VM's vCPUs too); empty without debugfs
-  vm_autonuma_scan_period_ms,vm_autonuma_faults_remote,
+  vm_autonuma_scan_passes,vm_autonuma_scan_period_ms,
+  vm_autonuma_hint_sptes,vm_autonuma_faults_local,vm_autonuma_faults_remote,
   vm_autonuma_faults_shared,vm_autonuma_candidates_queued
-                 the same, of this guest's VM alone (its debugfs directory
-                 is named after QEMU's pid); empty where KVM has none
+                 KVM statistics of this guest's VM alone (its debugfs
+                 directory is named after QEMU's pid); empty where KVM has
+                 none
+  vcpu_cpu_s     CPU seconds of every vCPU thread so far, by vCPU index
+  vcpu_wait      what every vCPU thread waits on, by vCPU index: "R" when
+                 runnable, else its wchan (/proc/.../wchan) or state letter
 A guest that dies is reported once on stderr and left out after that.  At
 exit the mean cost of a sample is printed on stderr.
 """
@@ -74,9 +79,12 @@ VMSTAT_KEYS = ("pgmigrate_success", "numa_pte_updates", "numa_hint_faults",
                "numa_pages_migrated", "numa_huge_pte_updates")
 KVM_KEYS = ("remote_tlb_flush", "autonuma_hint_sptes", "autonuma_faults_local",
             "autonuma_faults_remote")
-VM_KEYS = ("autonuma_scan_period_ms", "autonuma_faults_remote",
-           "autonuma_faults_shared", "autonuma_candidates_queued")
+VM_KEYS = ("autonuma_scan_passes", "autonuma_scan_period_ms",
+           "autonuma_hint_sptes", "autonuma_faults_local",
+           "autonuma_faults_remote", "autonuma_faults_shared",
+           "autonuma_candidates_queued")
 KVM_DEBUGFS = "/sys/kernel/debug/kvm"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 SLICE_RE = re.compile(r"numabench: slice (\d+) cpu (\d+) pfns (\S*)")
 RANGE_RE = re.compile(r"([0-9a-fA-F]+)-([0-9a-fA-F]+)")
 READY_RE = re.compile(r"numabench: ready (\S+) (\d+) (\d+)")
@@ -390,6 +398,26 @@ class Guest:
                 out[idx] = None
         return out
 
+    def vcpu_threads(self):
+        """(CPU seconds, what it waits on) of every vCPU thread, by index:
+        "R" while runnable, else its wchan (or its state letter)."""
+        cpu, wait = [], []
+        for idx in sorted(self.vcpus):
+            task = "/proc/%d/task/%d/" % (self.pid, self.vcpus[idx])
+            try:
+                with open(task + "stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                with open(task + "wchan") as f:
+                    wchan = f.read().strip()
+            except (OSError, IndexError):
+                cpu.append("?")
+                wait.append("?")
+                continue
+            cpu.append("%.2f" % ((int(fields[11]) + int(fields[12])) / CLK_TCK))
+            wait.append("R" if fields[0] == "R" else
+                        wchan if wchan not in ("", "0") else fields[0])
+        return " ".join(cpu), " ".join(wait)
+
     def local_share(self, vnodes, nodes):
         """(local pages, present pages) over the sampled pages."""
         status = self.status[:]
@@ -444,6 +472,7 @@ def sample(guests, nodes, cpu_node, t, writer, cost):
             t0 = time.perf_counter()
             per_node = numa_maps_pages(g.pid, g.ram[0], g.ram[1], nodes)
             own = read_vm_stats(g.pid)
+            vcpu_cpu, vcpu_wait = g.vcpu_threads()
             cost["numa_maps"] += time.perf_counter() - t0
             if not g.alive():
                 raise ProcessLookupError
@@ -468,7 +497,7 @@ def sample(guests, nodes, cpu_node, t, writer, cost):
             [" ".join("?" if vnodes[i] is None else str(vnodes[i])
                       for i in sorted(vnodes))] +
             [vm[k] for k in VMSTAT_KEYS] + [kvm[k] for k in KVM_KEYS] +
-            [own[k] for k in VM_KEYS])
+            [own[k] for k in VM_KEYS] + [vcpu_cpu, vcpu_wait])
 
 
 def run(args):
@@ -491,7 +520,7 @@ def run(args):
     writer.writerow(["t", "wall", "guest", "local_share", "pages_sampled", "ops"] +
                     ["node%d_pages" % n for n in nodes] + ["vcpu_nodes"] +
                     list(VMSTAT_KEYS) + ["kvm_" + k for k in KVM_KEYS] +
-                    ["vm_" + k for k in VM_KEYS])
+                    ["vm_" + k for k in VM_KEYS] + ["vcpu_cpu_s", "vcpu_wait"])
     start = time.monotonic()
     k = 0
     try:
