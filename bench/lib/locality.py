@@ -387,36 +387,28 @@ class Guest:
             (self.name, self.pid, *self.ready, self.ram[0], size >> 20,
              len(self.vcpus), len(addrs)))
 
-    def vcpu_nodes(self, cpu_node):
-        """{vCPU index: host node of the CPU its thread last ran on}."""
-        out = {}
-        for idx, tid in self.vcpus.items():
-            try:
-                out[idx] = cpu_node.get(stat_last_cpu(
-                    "/proc/%d/task/%d/stat" % (self.pid, tid)))
-            except (OSError, IndexError, ValueError):
-                out[idx] = None
-        return out
-
-    def vcpu_threads(self):
-        """(CPU seconds, what it waits on) of every vCPU thread, by index:
-        "R" while runnable, else its wchan (or its state letter)."""
-        cpu, wait = [], []
+    def vcpu_threads(self, cpu_node):
+        """From one read of every vCPU thread's stat: {vCPU index: host
+        node of the CPU it last ran on}, and by index its CPU seconds and
+        what it waits on ("R" while runnable, else its wchan or state)."""
+        nodes, cpu, wait = {}, [], []
         for idx in sorted(self.vcpus):
             task = "/proc/%d/task/%d/" % (self.pid, self.vcpus[idx])
             try:
                 with open(task + "stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
+                nodes[idx] = cpu_node.get(int(fields[36]))  # field 39
                 with open(task + "wchan") as f:
                     wchan = f.read().strip()
-            except (OSError, IndexError):
+            except (OSError, IndexError, ValueError):
+                nodes.setdefault(idx, None)
                 cpu.append("?")
                 wait.append("?")
                 continue
             cpu.append("%.2f" % ((int(fields[11]) + int(fields[12])) / CLK_TCK))
             wait.append("R" if fields[0] == "R" else
                         wchan if wchan not in ("", "0") else fields[0])
-        return " ".join(cpu), " ".join(wait)
+        return nodes, " ".join(cpu), " ".join(wait)
 
     def local_share(self, vnodes, nodes):
         """(local pages, present pages) over the sampled pages."""
@@ -465,14 +457,13 @@ def sample(guests, nodes, cpu_node, t, writer, cost):
             move_pages_query(g.pid, g.pages, g.status)
             cost["move_pages"] += time.perf_counter() - t0
             g.read_log()
-            vnodes = g.vcpu_nodes(cpu_node)
+            vnodes, vcpu_cpu, vcpu_wait = g.vcpu_threads(cpu_node)
             if None in vnodes.values() and g.alive():
                 g.vcpus = find_vcpus(g.pid)  # a vCPU thread was replaced
             local, present = g.local_share(vnodes, nodes)
             t0 = time.perf_counter()
             per_node = numa_maps_pages(g.pid, g.ram[0], g.ram[1], nodes)
             own = read_vm_stats(g.pid)
-            vcpu_cpu, vcpu_wait = g.vcpu_threads()
             cost["numa_maps"] += time.perf_counter() - t0
             if not g.alive():
                 raise ProcessLookupError
