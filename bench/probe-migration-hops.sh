@@ -32,38 +32,19 @@ sweeps() {
 		sed 's/passes=\([0-9]*\) .*/\1/'
 }
 
-status_of() { # NAME
-	guest_qmp "$1" query-migrate 2>/dev/null |
-		python3 -c "import json, sys; print(json.load(sys.stdin).get('status'))" \
-			2>/dev/null
-}
-
 # One hop from guest $1 to a new QEMU $2; prints a line, fails if bad.
 hop() { # FROM TO ACCEL
-	local port=$((4440 + RANDOM % 500)) status="" i s0 s1 mm
+	local port=$((4440 + RANDOM % 500)) s0 s1 mm
 	guest_start "$2" 900 "${args[@]}" --accel "$3" -- \
 		-incoming "tcp:127.0.0.1:$port" || return 1
-	guest_qmp "$1" migrate-set-capabilities \
-		'{"capabilities": [{"capability": "auto-converge", "state": true}]}' >/dev/null
-	guest_qmp "$1" migrate-set-parameters \
-		'{"max-bandwidth": 4294967296, "downtime-limit": 500}' >/dev/null
-	guest_qmp "$1" migrate "{\"uri\": \"tcp:127.0.0.1:$port\"}" >/dev/null
-	for ((i = 0; i < 200; i++)); do
-		if [[ -z $(guest_qemu_pid "$1") ]]; then
-			status="source QEMU gone"
-			break
-		fi
-		status=$(status_of "$1")
-		[[ $status == completed || $status == failed ]] && break
-		sleep 1
-	done
+	guest_migrate "$1" "$port" 200
 	guest_stop "$1"
 	s0=$(sweeps "$2")
 	sleep 8
 	s1=$(sweeps "$2")
 	mm=$(grep -c MISMATCH "$(guest_log "$2")")
-	echo "$status after ${i}s; destination sweeps ${s0:-none} -> ${s1:-none}; $mm mismatches"
-	[[ $status == completed ]] && ((${s0:-0} < ${s1:-0} && mm == 0))
+	echo "$MIGRATE_STATUS after ${MIGRATE_SECONDS}s; destination sweeps ${s0:-none} -> ${s1:-none}; $mm mismatches"
+	[[ $MIGRATE_STATUS == completed ]] && ((${s0:-0} < ${s1:-0} && mm == 0))
 }
 
 series() { # TAG ACCEL

@@ -21,7 +21,7 @@ sweeps() {
 }
 
 migrate() { # NAME SRC-QEMU SRC-ACCEL DST-QEMU DST-ACCEL
-	local name=$1 port=$((4440 + RANDOM % 500)) status= i
+	local name=$1 port=$((4440 + RANDOM % 500)) status
 	local args=(--cmd memtouch --smp 2 --mem 384
 		--append "memtouch.mib=128 memtouch.verify=1")
 
@@ -37,25 +37,11 @@ migrate() { # NAME SRC-QEMU SRC-ACCEL DST-QEMU DST-ACCEL
 		guest_stop "$name-src"
 		return
 	}
-	guest_qmp "$name-src" migrate-set-capabilities \
-		'{"capabilities": [{"capability": "auto-converge", "state": true}]}' >/dev/null
-	guest_qmp "$name-src" migrate-set-parameters \
-		'{"max-bandwidth": 4294967296, "downtime-limit": 500}' >/dev/null
-	guest_qmp "$name-src" migrate "{\"uri\": \"tcp:127.0.0.1:$port\"}" >/dev/null
-	for ((i = 0; i < 300; i++)); do
-		# A source that reset itself has exited (-no-reboot): asking it
-		# again would only wait out the loop.
-		if [[ -z $(guest_qemu_pid "$name-src") ]]; then
-			status="source QEMU gone"
-			break
-		fi
-		status=$(guest_qmp "$name-src" query-migrate | jget "d.get('status')")
-		[[ $status == completed || $status == failed ]] && break
-		sleep 1
-	done
+	guest_migrate "$name-src" "$port" 300
+	status=$MIGRATE_STATUS
 	info=$(guest_qmp "$name-src" query-migrate 2>/dev/null)
 	[[ $info == {* ]] || info='{}'
-	echo "$name: $status after ${i}s: $(jget "d.get('ram', {}).get('dirty-sync-count'), 'dirty syncs,', d.get('ram', {}).get('transferred'), 'bytes'" <<<"$info")"
+	echo "$name: $status after ${MIGRATE_SECONDS}s: $(jget "d.get('ram', {}).get('dirty-sync-count'), 'dirty syncs,', d.get('ram', {}).get('transferred'), 'bytes'" <<<"$info")"
 	check "$name: migration completes" test "$status" = completed
 	if [[ $status == completed ]]; then
 		local s0 s1

@@ -12,6 +12,7 @@
 #                           artifact, which it names
 #   guest_stop NAME
 #   guest_qmp NAME COMMAND [ARGS-JSON]
+#   guest_migrate NAME PORT TIMEOUT   live migration, status in MIGRATE_STATUS
 #   guest_pin_vcpus NAME NODE   pin all of its vCPU threads to NODE's CPUs
 #   qemu_pin_vcpus PID NODE the same for any QEMU process (libvirt's too)
 #   qemu_vcpu_tids PID      vCPU thread IDs of a QEMU process, in vCPU order
@@ -136,6 +137,35 @@ guest_start() {
 # PID of the QEMU process itself (not of the timeout wrapper).
 guest_qemu_pid() {
 	pgrep -P "${GUEST_PID[$1]}" -f "guest=$1," | head -n1
+}
+
+# Live-migrate guest NAME to a QEMU listening on 127.0.0.1:PORT, with
+# auto-converge so that a guest that keeps dirtying memory converges, and
+# wait TIMEOUT seconds at most.  Sets MIGRATE_STATUS (completed, failed,
+# "source QEMU gone" when the source reset and exited, or the last status
+# seen) and MIGRATE_SECONDS.
+guest_migrate() { # NAME PORT TIMEOUT
+	local i
+	guest_qmp "$1" migrate-set-capabilities \
+		'{"capabilities": [{"capability": "auto-converge", "state": true}]}' >/dev/null
+	guest_qmp "$1" migrate-set-parameters \
+		'{"max-bandwidth": 4294967296, "downtime-limit": 500}' >/dev/null
+	guest_qmp "$1" migrate "{\"uri\": \"tcp:127.0.0.1:$2\"}" >/dev/null
+	MIGRATE_STATUS=
+	for ((i = 0; i < $3; i++)); do
+		# A source that reset has exited (-no-reboot): asking it again
+		# would only wait out the loop.
+		if [[ -z $(guest_qemu_pid "$1") ]]; then
+			MIGRATE_STATUS="source QEMU gone"
+			break
+		fi
+		MIGRATE_STATUS=$(guest_qmp "$1" query-migrate 2>/dev/null |
+			python3 -c "import json, sys; print(json.load(sys.stdin).get('status'))" \
+				2>/dev/null)
+		[[ $MIGRATE_STATUS == completed || $MIGRATE_STATUS == failed ]] && break
+		sleep 1
+	done
+	MIGRATE_SECONDS=$i
 }
 
 # QEMU names vCPU threads "CPU N/KVM" with debug-threads=on, which
