@@ -40,7 +40,7 @@ migrate() { # NAME SRC-QEMU SRC-ACCEL DST-QEMU DST-ACCEL
 	guest_migrate "$name-src" "$port" 300
 	status=$MIGRATE_STATUS
 	info=$(guest_qmp "$name-src" query-migrate 2>/dev/null)
-	[[ $info == {* ]] || info='{}'
+	[[ $info == "{"* ]] || info='{}'
 	echo "$name: $status after ${MIGRATE_SECONDS}s: $(jget "d.get('ram', {}).get('dirty-sync-count'), 'dirty syncs,', d.get('ram', {}).get('transferred'), 'bytes'" <<<"$info")"
 	check "$name: migration completes" test "$status" = completed
 	if [[ $status == completed ]]; then
