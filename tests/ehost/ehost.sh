@@ -70,10 +70,12 @@ work=$(cd "$work" && pwd)
 rm -f "$work/rc" "$work/output.log" "$work/serial.log" "$work/dmesg.log"
 
 initrd=$(bash "$(dirname "$0")/mkinitramfs.sh")
+# tests/lib/guest.sh notes there each nested guest that reset by itself.
+resets=$work/guest-resets
 
 {
-	printf 'EHOST_WORK=%q\nTOP=%q\nKVM=%q\nKVM_DIR=%q\n' \
-		"$work" "$TOP" "$kvm" "$(readlink -f "$OUT/kvm")"
+	printf 'EHOST_WORK=%q\nGUEST_RESETS=%q\nTOP=%q\nKVM=%q\nKVM_DIR=%q\n' \
+		"$work" "$resets" "$TOP" "$kvm" "$(readlink -f "$OUT/kvm")"
 	printf 'KVM_PARAMS=%q\nNUMA_BALANCING=%q\nINNER_TIMEOUT=%q\n' \
 		"$kvm_params" "$numab" "$inner"
 	printf 'set --'
@@ -107,7 +109,7 @@ fi
 notable='Kernel panic|BUG:|WARNING:|Oops|general protection|RIP:|hung_task|soft lockup|Call Trace'
 start=$SECONDS
 for attempt in 1 2 3; do
-rm -f "$work/rc" "$work/qemu-debug.log" "$work/guest-resets"
+rm -f "$work/rc" "$work/qemu-debug.log" "$resets"
 : >"$work/output.log"
 set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 \
@@ -142,8 +144,8 @@ if [[ ! -s $work/rc || $(<"$work/rc") != 0 ]] && ((attempt < 3)); then
 	elif [[ ! -s $work/rc ]] && ((qrc == 0)) &&
 		grep -q 'Triple fault' "$work/qemu-debug.log" 2>/dev/null; then
 		artifact="the emulated kernel hit a silent triple fault under QEMU TCG"
-	elif [[ -s $work/guest-resets ]]; then
-		artifact="COMMAND failed after a nested guest's silent reset ($(head -n1 "$work/guest-resets"))"
+	elif [[ -s $resets ]]; then
+		artifact="COMMAND failed after a nested guest's silent reset ($(head -n1 "$resets"))"
 	fi
 fi
 [[ -n $artifact ]] || break
