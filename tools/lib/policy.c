@@ -73,10 +73,9 @@ double policy_weight(const PolicyInput *in, const PolicyVcpu *vcpus, int nr,
 {
 	const PolicyVcpu *me = &vcpus[v];
 	double own = total_faults(me, in->nr_nodes);
-	double w = 0;
+	/* has_preference(), without summing the faults again. */
+	double w = own >= in->min_faults && own > 0 ? me->faults[n] : 0;
 
-	if (has_preference(in, me) && own > 0)
-		w = me->faults[n];
 	/* Scaled to the vCPU's own volume, so that it never outweighs a
 	 * clear preference of its own, yet carries an idle vCPU along. */
 	return w + in->cohesion * fmax(own, in->min_faults) * me->memory[n];
