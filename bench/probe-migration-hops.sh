@@ -23,8 +23,19 @@ hops=$2 repeats=$3
 
 . "$TOP/tests/lib/guest.sh"
 set +e
+# Exceptions KVM injects or reinjects (after an exit during delivery), for
+# the hop that loses its guest: a nested guest that triple-faults shows
+# the chain of faults that led to it.
+T=/sys/kernel/tracing
+mountpoint -q $T || mount -t tracefs nodev $T
+echo 8192 >$T/buffer_size_kb
+echo 1 >$T/events/kvm/kvm_inj_exception/enable
+echo 'exit_reason == 127' >$T/events/kvm/kvm_exit/filter # SVM_EXIT_SHUTDOWN
+echo 1 >$T/events/kvm/kvm_exit/enable
+echo 'reinjected == 1' >$T/events/kvm/kvm_inj_virq/filter
+echo 1 >$T/events/kvm/kvm_inj_virq/enable
 FAST="kvm,autonuma=on,autonuma-scan-period-min=10,autonuma-scan-period-max=10,autonuma-hint-percent=100"
-args=(--cmd memtouch --smp 2 --mem 384
+args=(--cmd memtouch --smp 2 --mem 384 --catch-reset
 	--append "memtouch.mib=128 memtouch.verify=1")
 
 sweeps() {
@@ -59,6 +70,8 @@ series() { # TAG ACCEL
 		next=$1-$h
 		echo -n "$1 hop $h: "
 		if ! hop "$cur" "$next" "$2"; then
+			echo "--- the emulated host's last KVM events ---"
+			tail -n 40 $T/trace
 			guest_print_log "$next"
 			guest_stop "$next"
 			echo "RESULT $1: $((h - 1)) good hops, then a bad one"

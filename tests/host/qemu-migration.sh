@@ -22,7 +22,7 @@ sweeps() {
 
 migrate() { # NAME SRC-QEMU SRC-ACCEL DST-QEMU DST-ACCEL
 	local name=$1 port=$((4440 + RANDOM % 500)) status
-	local args=(--cmd memtouch --smp 2 --mem 384
+	local args=(--cmd memtouch --smp 2 --mem 384 --catch-reset
 		--append "memtouch.mib=128 memtouch.verify=1")
 
 	guest_start_ready "$name-src" 400 'memtouch: t=2 ' 180 "${args[@]}" \

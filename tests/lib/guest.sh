@@ -22,15 +22,16 @@
 # guest options: --cmd C (a script of tests/guest/cmd, default boot),
 # --smp N (2), --mem MIB (512), --qemu BIN (our build), --append TEXT,
 # --wrap "CMD ARGS" (run QEMU under it, e.g. numactl), --accel OPTS
-# (default kvm).
+# (default kvm), --catch-reset (a background guest that resets by itself
+# is paused, not ended, so that guest_stop can print its registers).
 
-: "${TOP:?}" "${EHOST_WORK:?}"
+: "${TOP:?}" "${EHOST_WORK:?}" "${GUEST_RESETS:?}"
 GUEST_KERNEL=/boot/vmlinuz-6.12.117+deb12-amd64
 GUEST_INITRD=$TOP/out/guest/initramfs.cpio.gz
 OUR_QEMU=$TOP/out/qemu-system-x86_64
 GUEST_DIR=$EHOST_WORK/guests
 mkdir -p "$GUEST_DIR"
-declare -gA GUEST_PID
+declare -gA GUEST_PID GUEST_CATCH
 
 guest_log() { echo "$GUEST_DIR/$1.serial"; }
 # Unix sockets cannot live on 9p: they go to the emulated host's tmpfs.
@@ -47,7 +48,9 @@ guest_print_log() {
 # Build the QEMU command line into GUEST_ARGV.
 _guest_argv() {
 	local name=$1 cmd=boot smp=2 mem=512 qemu=$OUR_QEMU append= wrap=() accel=kvm
+	local action=()
 	shift
+	unset "GUEST_CATCH[$name]"
 	while (($#)); do
 		case $1 in
 		--cmd) cmd=$2; shift 2 ;;
@@ -57,6 +60,10 @@ _guest_argv() {
 		--append) append=$2; shift 2 ;;
 		--wrap) read -ra wrap <<<"$2"; shift 2 ;;
 		--accel) accel=$2; shift 2 ;;
+		--catch-reset)
+			action=(-action shutdown=pause)
+			GUEST_CATCH[$name]=1
+			shift ;;
 		--) shift; break ;;
 		*) echo "guest: unknown option $1" >&2; return 2 ;;
 		esac
@@ -68,7 +75,7 @@ _guest_argv() {
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 guest.cmd=$cmd $append"
 		-serial "file:$(guest_log "$name")"
 		-qmp "unix:$(guest_qmp_sock "$name"),server=on,wait=off"
-		"$@")
+		"${action[@]}" "$@")
 }
 
 # How a guest that went away by itself ended; its serial log often ends
@@ -77,7 +84,6 @@ _guest_argv() {
 # and needs no word here; one that panicked says that.  A silent reset (a
 # triple fault) is marked in GUEST_RESETS for ehost.sh: nested guests
 # under QEMU TCG are reset now and then.
-GUEST_RESETS=$EHOST_WORK/guest-resets
 _guest_ended() { # NAME QEMU-STATUS
 	local log
 	log=$(guest_log "$1")
@@ -216,8 +222,30 @@ guest_qmp() {
 	python3 "$TOP/tests/lib/qmp.py" "$(guest_qmp_sock "$1")" "${@:2}"
 }
 
+# A --catch-reset guest that reset, or powered off, waits paused in the
+# "shutdown" state.  One that reset without a word gets its vCPUs' registers
+# and the code at its RIP printed: a wild RIP or a page-fault loop points at
+# its memory, a sane one at the CPU's state.
+_guest_caught() { # NAME
+	local log h
+	[[ -n ${GUEST_CATCH[$1]:-} ]] || return 1
+	guest_qmp "$1" query-status 2>/dev/null | grep -q '"status": "shutdown"' ||
+		return 1
+	log=$(guest_log "$1")
+	grep -q '^guest: .* exited with\|Kernel panic' "$log" 2>/dev/null &&
+		return 0
+	for h in "info registers -a" "x/12i \$pc"; do
+		echo "--- guest $1, paused at its reset: $h ---"
+		guest_qmp "$1" human-monitor-command \
+			"{\"command-line\": \"$h\"}" 2>&1 |
+			python3 -c 'import json, sys; print(json.load(sys.stdin))' 2>&1 |
+			sed 's/^/  regs| /'
+	done
+	return 0
+}
+
 guest_stop() {
-	local pid=${GUEST_PID[$1]:-} i rc
+	local pid=${GUEST_PID[$1]:-} i rc caught=
 	[[ -n $pid ]] || return 0
 	if ! kill -0 "$pid" 2>/dev/null; then
 		wait "$pid"
@@ -226,6 +254,7 @@ guest_stop() {
 		unset "GUEST_PID[$1]"
 		return 0
 	fi
+	_guest_caught "$1" && caught=1
 	guest_qmp "$1" quit >/dev/null 2>&1 || kill "$pid" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
@@ -233,6 +262,7 @@ guest_stop() {
 	done
 	kill -9 "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
+	[[ -z $caught ]] || _guest_ended "$1" 0
 	unset "GUEST_PID[$1]"
 	return 0
 }
