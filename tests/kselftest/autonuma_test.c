@@ -22,7 +22,8 @@
  *   moved     a vCPU moved away from pages it faulted locally makes them
  *             candidates at its second remote fault, not its first
  *   period    the scanner keeps its pace while private pages are still
- *             remote at 90%+ local faults, and backs off once none are
+ *             remote at 90%+ local faults, and while the vCPU does not
+ *             run, and backs off once none are
  *   backoff   a settled guest gets far fewer hints per pass, and a vCPU
  *             moving to another node brings the fastest pace back
  *   huge      2MiB mappings are hinted and queued as 2MiB units
@@ -850,8 +851,8 @@ static void test_moved(void)
 
 /*
  * The scan period is kept while a pass still sees remote faults on private
- * pages, even with over 90% of its faults local, and doubles once it sees
- * none.  vCPU on node 1 touching slot 1 (node 1) and a sixteenth of slot 2
+ * pages, even with over 90% of its faults local, and while the vCPU does
+ * not run; it doubles once the pass sees no misplaced page.  vCPU on node 1 touching slot 1 (node 1) and a sixteenth of slot 2
  * (node 0); nobody drains the candidates, so that memory stays remote.
  */
 static void test_period(void)
@@ -893,6 +894,19 @@ static void test_period(void)
 	      local, remote);
 	CHECK(period == 1000, "period: kept while private pages are remote",
 	      "%lu ms", period);
+
+	/*
+	 * The vCPU stops running: its passes have no faults, and would have
+	 * doubled the period twice, but the vCPU neither ran nor halted.
+	 */
+	stop(&run);
+	passes = vm_stat(vm, "autonuma_scan_passes");
+	wait_stat(vm, "autonuma_scan_passes", passes + 3, 60);
+	period = vm_stat(vm, "autonuma_scan_period_ms");
+	CHECK(period == 1000, "period: kept while the vCPU does not run",
+	      "%lu ms after %lu passes", period,
+	      vm_stat(vm, "autonuma_scan_passes") - passes);
+	start(&run, vcpu, 1);
 
 	set_touch(vm, 0, 1, 0);
 	wait_stat(vm, "autonuma_scan_period_ms", 4000, 60);
