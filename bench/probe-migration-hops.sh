@@ -49,13 +49,26 @@ hop() { # FROM TO ACCEL
 	guest_start "$2" 900 "${args[@]}" --accel "$3" -- \
 		-incoming "tcp:127.0.0.1:$port" || return 1
 	guest_migrate "$1" "$port" 200
-	guest_stop "$1"
 	s0=$(sweeps "$2")
 	sleep 8
 	s1=$(sweeps "$2")
 	mm=$(grep -c MISMATCH "$(guest_log "$2")")
 	echo "$MIGRATE_STATUS after ${MIGRATE_SECONDS}s; destination sweeps ${s0:-none} -> ${s1:-none}; $mm mismatches"
-	[[ $MIGRATE_STATUS == completed ]] && ((${s0:-0} < ${s1:-0} && mm == 0))
+	if [[ $MIGRATE_STATUS == completed ]] && ((${s0:-0} < ${s1:-0} && mm == 0)); then
+		guest_stop "$1"
+		return 0
+	fi
+	# Post-mortem: the source is paused after the migration (or at its
+	# reset), the destination runs, or is paused at its reset.
+	echo "--- the emulated host's last KVM events (vCPU threads:" \
+		"source $(qemu_vcpu_tids "$(guest_qemu_pid "$1")")," \
+		"destination $(qemu_vcpu_tids "$(guest_qemu_pid "$2")")) ---"
+	tail -n 300 $T/trace
+	guest_print_log "$1"
+	guest_registers "$1"
+	guest_registers "$2"
+	guest_stop "$1"
+	return 1
 }
 
 series() { # TAG ACCEL
@@ -70,8 +83,6 @@ series() { # TAG ACCEL
 		next=$1-$h
 		echo -n "$1 hop $h: "
 		if ! hop "$cur" "$next" "$2"; then
-			echo "--- the emulated host's last KVM events ---"
-			tail -n 40 $T/trace
 			guest_print_log "$next"
 			guest_stop "$next"
 			echo "RESULT $1: $((h - 1)) good hops, then a bad one"

@@ -12,6 +12,7 @@
 #                           artifact, which it names
 #   guest_stop NAME
 #   guest_qmp NAME COMMAND [ARGS-JSON]
+#   guest_registers NAME    print its vCPUs' registers (HMP), for a post-mortem
 #   guest_migrate NAME PORT TIMEOUT   live migration, status in MIGRATE_STATUS
 #   guest_pin_vcpus NAME NODE   pin all of its vCPU threads to NODE's CPUs
 #   qemu_pin_vcpus PID NODE the same for any QEMU process (libvirt's too)
@@ -227,21 +228,28 @@ guest_qmp() {
 # and the code at its RIP printed: a wild RIP or a page-fault loop points at
 # its memory, a sane one at the CPU's state.
 _guest_caught() { # NAME
-	local log h
+	local log
 	[[ -n ${GUEST_CATCH[$1]:-} ]] || return 1
 	guest_qmp "$1" query-status 2>/dev/null | grep -q '"status": "shutdown"' ||
 		return 1
 	log=$(guest_log "$1")
 	grep -q '^guest: .* exited with\|Kernel panic' "$log" 2>/dev/null &&
 		return 0
+	echo "guest $1: paused at its reset"
+	guest_registers "$1"
+	return 0
+}
+
+# The vCPUs' registers of a live guest, and the code at its RIP.
+guest_registers() { # NAME
+	local h
 	for h in "info registers -a" "x/12i \$pc"; do
-		echo "--- guest $1, paused at its reset: $h ---"
+		echo "--- guest $1: $h ---"
 		guest_qmp "$1" human-monitor-command \
 			"{\"command-line\": \"$h\"}" 2>&1 |
 			python3 -c 'import json, sys; print(json.load(sys.stdin))' 2>&1 |
 			sed 's/^/  regs| /'
 	done
-	return 0
 }
 
 guest_stop() {
