@@ -34,11 +34,17 @@ GUEST_DIR=$EHOST_WORK/guests
 mkdir -p "$GUEST_DIR"
 declare -gA GUEST_PID GUEST_CATCH
 
-guest_log() { echo "$GUEST_DIR/$1.serial"; }
 # Unix sockets cannot live on 9p: they go to the emulated host's tmpfs.
 GUEST_SOCK_DIR=/tmp/guests
 mkdir -p "$GUEST_SOCK_DIR"
 guest_qmp_sock() { echo "$GUEST_SOCK_DIR/$1.qmp"; }
+# Serial logs too: QEMU writes a serial console a byte at a time, from the
+# vCPU thread, and on the 9p work directory each byte was a round trip to
+# the real machine that the vCPU waited for.  A guest's log is copied to
+# GUEST_DIR when it ends, and the driver copies what is left
+# (tests/ehost/driver.sh.in).
+guest_log() { echo "$GUEST_SOCK_DIR/$1.serial"; }
+_guest_keep_log() { cp "$(guest_log "$1")" "$GUEST_DIR/" 2>/dev/null || true; }
 
 guest_print_log() {
 	echo "--- serial log of guest $1 ($(guest_log "$1")) ---"
@@ -110,6 +116,7 @@ guest_run() {
 	timeout -k 5 "$timeout" "${GUEST_ARGV[@]}" </dev/null \
 		>"$GUEST_DIR/$name.out" 2>&1
 	rc=$?
+	_guest_keep_log "$name"
 	((rc != 0)) || _guest_ended "$name" 0
 	if ((rc == 124 || rc == 137)); then
 		echo "guest $name: timed out after ${timeout}s"
@@ -258,6 +265,7 @@ guest_stop() {
 	if ! kill -0 "$pid" 2>/dev/null; then
 		wait "$pid"
 		rc=$?
+		_guest_keep_log "$1"
 		_guest_ended "$1" "$rc"
 		unset "GUEST_PID[$1]"
 		return 0
@@ -270,6 +278,7 @@ guest_stop() {
 	done
 	kill -9 "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
+	_guest_keep_log "$1"
 	[[ -z $caught ]] || _guest_ended "$1" 0
 	unset "GUEST_PID[$1]"
 	return 0

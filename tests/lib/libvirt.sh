@@ -71,7 +71,7 @@ _libvirt_config() {
 	auth_unix_rw = "none"
 	EOF
 	# QEMU as root with no security driver, no chown and no ownership
-	# xattrs (the serial files are on 9p); no mount namespace (it would
+	# xattrs (the work directory is on 9p); no mount namespace (it would
 	# need its own /dev); stdio_handler file: QEMU's output goes straight
 	# to /var/log/libvirt/qemu, no virtlogd to run.
 	cat >/etc/libvirt/qemu.conf <<-EOF
