@@ -141,8 +141,9 @@ one_run() {
 		for a in $args; do append+=" numabench.$a"; done
 		# One at a time: guests booting together under TCG failed
 		# more often (guest_artifact), and a failed one is started
-		# again alone.
-		guest_start_ready "$name" $((seconds + 600)) 'numabench: ready' 240 \
+		# again alone.  The first of f's four lives through the others'
+		# boots, up to 100 s each, and the run: 11 minutes and more.
+		guest_start_ready "$name" $((seconds + 900)) 'numabench: ready' 240 \
 			--cmd numabench --smp "$smp" --mem "$mem" \
 			--wrap "$(wrap "$name" "$node")" --append "$append" || return 1
 	done <<<"$(guests)"

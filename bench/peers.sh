@@ -41,7 +41,7 @@ applies() { # SCENARIO POLICY
 missing_runs() { # CELL
 	local r
 	for ((r = 1; r <= runs; r++)); do
-		[[ -e $raw/$1-$r.env ]] || echo -n "$r "
+		[[ -s $raw/$1-$r.env ]] || echo -n "$r "
 	done
 }
 
@@ -74,7 +74,7 @@ for s in $scenarios; do
 				bash "$TOP/bench/peers-inner.sh" "$s" "$p" "$runs" "$seconds" \
 				"$missing" | grep '^bench:' || true
 			for env in "$work/$s-$p"-[0-9]*.env; do
-				[[ -e $env && -s ${env%.env}.csv ]] &&
+				[[ -s $env && -s ${env%.env}.csv ]] &&
 					cp "${env%.env}.csv" "$env" "$raw"/
 			done
 			missing=$(missing_runs "$s-$p")
