@@ -109,7 +109,7 @@ fi
 notable='Kernel panic|BUG:|WARNING:|Oops|general protection|RIP:|hung_task|soft lockup|Call Trace'
 start=$SECONDS
 for attempt in 1 2 3; do
-rm -f "$work/rc" "$work/qemu-debug.log" "$resets"
+rm -f "$work/rc" "$work/qemu-debug.log" "$work/dmesg.log" "$resets"
 : >"$work/output.log"
 set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 \
@@ -136,6 +136,23 @@ set -e
 # tests/lib/guest.sh marks it): at boot under every policy of the bench,
 # and mid-run, once 4 s before autonumad could first enable kvm-autonuma
 # in the guest (bench d, 2026-11-22 21:07).
+# An emulated CPU also stops now and then, for good: the kernel's RCU
+# stall detector sends it an NMI for a backtrace and none comes (seen
+# once, CPU 0 of a 2-node host, while the other CPUs waited on it for
+# the IPI of a TLB flush).  Nothing the emulated kernel runs can mask an
+# NMI; QEMU's thread for that CPU has stopped.  dmesg.log is the driver's.
+stopped_cpu() {
+	local cpu
+	[[ -s $work/dmesg.log ]] || return 1
+	for cpu in $(grep -oE 'Sending NMI from CPU [0-9]+ to CPUs [0-9]+:' \
+		"$work/dmesg.log" | awk '{ print $NF }' | tr -d : | sort -u); do
+		grep -qE "NMI backtrace for cpu $cpu\$" "$work/dmesg.log" && continue
+		echo "$cpu"
+		return 0
+	done
+	return 1
+}
+
 # Run again, twice at most, and say so; each attempt's logs are kept.
 artifact=
 if [[ ! -s $work/rc || $(<"$work/rc") != 0 ]] && ((attempt < 3)); then
@@ -146,14 +163,17 @@ if [[ ! -s $work/rc || $(<"$work/rc") != 0 ]] && ((attempt < 3)); then
 		artifact="the emulated kernel hit a silent triple fault under QEMU TCG"
 	elif [[ -s $resets ]]; then
 		artifact="COMMAND failed after a nested guest's silent reset ($(head -n1 "$resets"))"
+	elif cpu=$(stopped_cpu); then
+		artifact="emulated CPU $cpu stopped under QEMU TCG: it answered no NMI"
 	fi
 fi
 [[ -n $artifact ]] || break
 cp "$work/serial.log" "$work/serial-$attempt.log"
 cp "$work/qemu-debug.log" "$work/qemu-debug-$attempt.log" 2>/dev/null || true
 cp "$work/output.log" "$work/output-$attempt.log"
+cp "$work/dmesg.log" "$work/dmesg-$attempt.log" 2>/dev/null || true
 log "ehost: $artifact" \
-	"(logs: $work/output-$attempt.log, serial-$attempt.log, qemu-debug-$attempt.log); running again"
+	"(logs: $work/output-$attempt.log, serial-$attempt.log, qemu-debug-$attempt.log, dmesg-$attempt.log); running again"
 done
 elapsed=$((SECONDS - start))
 sleep 0.5
