@@ -34,14 +34,9 @@ echo 'exit_reason == 127' >$T/events/kvm/kvm_exit/filter # SVM_EXIT_SHUTDOWN
 echo 1 >$T/events/kvm/kvm_exit/enable
 echo 'reinjected == 1' >$T/events/kvm/kvm_inj_virq/filter
 echo 1 >$T/events/kvm/kvm_inj_virq/enable
-FAST="kvm,autonuma=on,autonuma-scan-period-min=10,autonuma-scan-period-max=10,autonuma-hint-percent=100"
+FAST=$GUEST_ACCEL_FASTEST
 args=(--cmd memtouch --smp 2 --mem 384 --catch-reset
 	--append "memtouch.mib=128 memtouch.verify=1")
-
-sweeps() {
-	grep -oE 'passes=[0-9]+ mismatches=' "$(guest_log "$1")" | tail -n1 |
-		sed 's/passes=\([0-9]*\) .*/\1/'
-}
 
 # One hop from guest $1 to a new QEMU $2; prints a line, fails if bad.
 hop() { # FROM TO ACCEL
@@ -49,9 +44,9 @@ hop() { # FROM TO ACCEL
 	guest_start "$2" 900 "${args[@]}" --accel "$3" -- \
 		-incoming "tcp:127.0.0.1:$port" || return 1
 	guest_migrate "$1" "$port" 200
-	s0=$(sweeps "$2")
+	s0=$(guest_memtouch_sweeps "$2")
 	sleep 8
-	s1=$(sweeps "$2")
+	s1=$(guest_memtouch_sweeps "$2")
 	mm=$(grep -c MISMATCH "$(guest_log "$2")")
 	echo "$MIGRATE_STATUS after ${MIGRATE_SECONDS}s; destination sweeps ${s0:-none} -> ${s1:-none}; $mm mismatches"
 	if [[ $MIGRATE_STATUS == completed ]] && ((${s0:-0} < ${s1:-0} && mm == 0)); then

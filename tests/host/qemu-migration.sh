@@ -12,13 +12,8 @@
 . "$TOP/tests/lib/guest.sh"
 
 STOCK=/usr/bin/qemu-system-x86_64
-FAST="kvm,autonuma=on,autonuma-scan-period-min=10,autonuma-scan-period-max=10,autonuma-hint-percent=100"
+FAST=$GUEST_ACCEL_FASTEST
 jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-# From whole lines only: the guest may be half-way through writing one.
-sweeps() {
-	grep -oE 'passes=[0-9]+ mismatches=' "$(guest_log "$1")" | tail -n1 |
-		sed 's/passes=\([0-9]*\) .*/\1/'
-}
 
 migrate() { # NAME SRC-QEMU SRC-ACCEL DST-QEMU DST-ACCEL
 	local name=$1 port=$((4440 + RANDOM % 500)) status
@@ -45,9 +40,9 @@ migrate() { # NAME SRC-QEMU SRC-ACCEL DST-QEMU DST-ACCEL
 	check "$name: migration completes" test "$status" = completed
 	if [[ $status == completed ]]; then
 		local s0 s1
-		s0=$(sweeps "$name-dst")
+		s0=$(guest_memtouch_sweeps "$name-dst")
 		sleep 10
-		s1=$(sweeps "$name-dst")
+		s1=$(guest_memtouch_sweeps "$name-dst")
 		echo "$name: destination sweeps ${s0:-none} -> ${s1:-none} in 10 s"
 		if ((${s0:-0} < ${s1:-0})); then
 			pass "$name: the guest runs on at the destination"

@@ -14,6 +14,7 @@
 #   guest_qmp NAME COMMAND [ARGS-JSON]
 #   guest_registers NAME    print its vCPUs' registers (HMP), for a post-mortem
 #   guest_migrate NAME PORT TIMEOUT   live migration, status in MIGRATE_STATUS
+#   guest_memtouch_sweeps NAME   sweeps a memtouch guest has reported
 #   guest_pin_vcpus NAME NODE   pin all of its vCPU threads to NODE's CPUs
 #   qemu_pin_vcpus PID NODE the same for any QEMU process (libvirt's too)
 #   qemu_vcpu_tids PID      vCPU thread IDs of a QEMU process, in vCPU order
@@ -146,6 +147,16 @@ guest_start() {
 	echo "guest $name: did not start"
 	sed 's/^/  qemu| /' "$GUEST_DIR/$name.out"
 	return 1
+}
+
+# kvm-autonuma at its fastest, for the live-migration test and probe.
+GUEST_ACCEL_FASTEST="kvm,autonuma=on,autonuma-scan-period-min=10,autonuma-scan-period-max=10,autonuma-hint-percent=100"
+
+# The last sweep count a memtouch guest printed, from whole lines only:
+# the guest may be half-way through writing one.
+guest_memtouch_sweeps() { # NAME
+	grep -oE 'passes=[0-9]+ mismatches=' "$(guest_log "$1")" | tail -n1 |
+		sed 's/passes=\([0-9]*\) .*/\1/'
 }
 
 # PID of the QEMU process itself (not of the timeout wrapper).
