@@ -33,7 +33,7 @@ GUEST_INITRD=$TOP/out/guest/initramfs.cpio.gz
 OUR_QEMU=$TOP/out/qemu-system-x86_64
 GUEST_DIR=$EHOST_WORK/guests
 mkdir -p "$GUEST_DIR"
-declare -gA GUEST_PID GUEST_CATCH
+declare -gA GUEST_PID GUEST_CATCH GUEST_STUCK
 
 # Unix sockets cannot live on 9p: they go to the emulated host's tmpfs.
 GUEST_SOCK_DIR=/tmp/guests
@@ -51,6 +51,68 @@ guest_print_log() {
 	echo "--- serial log of guest $1 ($(guest_log "$1")) ---"
 	tail -n 60 "$(guest_log "$1")" 2>/dev/null | sed 's/^/  guest| /'
 	echo "--- end of serial log of guest $1 ---"
+	_guest_stuck "$1"
+}
+
+# A nested guest whose kernel reports itself stuck: an RCU stall or a soft
+# lockup.  Seen in CI (2026-11-23, host/autonumad-libvirt): at boot, the
+# vCPU sat at the first instruction of an initcall while timer interrupts
+# still came.  Whose fault is not established; it is marked for ehost.sh
+# like a silent reset, with the rates of the VM's KVM events, which tell a
+# fault loop (page faults at the exit rate: spurious ones if the SPTE was
+# fine, hinting ones if kvm-autonuma kept re-arming it) from a vCPU that
+# no longer runs at all.
+_guest_stuck() { # NAME
+	local why
+	[[ -z ${GUEST_STUCK[$1]:-} ]] || return 0
+	why=$(grep -m1 -oE 'rcu: INFO: rcu_[a-z]+ (self-)?detected stalls? on CPUs?|watchdog: BUG: soft lockup - CPU#[0-9]+ stuck' \
+		"$(guest_log "$1")" 2>/dev/null) || return 0
+	echo "guest $1: its kernel is stuck ($why)" | tee -a "$GUEST_RESETS"
+	GUEST_STUCK[$1]=1
+	guest_kvm_rates "$1"
+}
+
+# Per-second rates of a guest's KVM events (summed over its vCPUs), and the
+# addresses of its commonest page faults, from debugfs and tracefs.
+guest_kvm_rates() { # NAME
+	local pid d t=/sys/kernel/tracing tids s a b on
+	local stats="exits pf_taken pf_fast pf_spurious pf_fixed pf_emulate"
+	stats+=" halt_exits irq_injections remote_tlb_flush"
+	stats+=" autonuma_faults_local autonuma_faults_remote autonuma_hint_sptes"
+	# Not the timeout or numactl wrapper; libvirt's QEMU has none.
+	for pid in $(pgrep -f "guest=$1,") ''; do
+		[[ $(cat "/proc/$pid/comm" 2>/dev/null) == qemu-system* ]] && break
+	done
+	[[ -n $pid ]] || return 0
+	mountpoint -q /sys/kernel/debug ||
+		mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	mountpoint -q $t || mount -t tracefs nodev $t 2>/dev/null
+	d=$(find /sys/kernel/debug/kvm -maxdepth 1 -name "$pid-*" 2>/dev/null |
+		head -n1)
+	[[ -n $d ]] || { echo "guest $1: no KVM debugfs for QEMU $pid"; return 0; }
+	_kvm_snap() { for s in $stats; do echo "$s $(cat "$d/$s" 2>/dev/null)"; done; }
+	tids=$(qemu_vcpu_tids "$pid")
+	on=$(<$t/tracing_on)
+	echo 0 >$t/tracing_on
+	: >$t/trace
+	echo "$tids" >$t/set_event_pid
+	echo 1 >$t/events/kvm/kvm_page_fault/enable
+	a=$(_kvm_snap)
+	echo 1 >$t/tracing_on
+	sleep 1
+	echo 0 >$t/tracing_on
+	b=$(_kvm_snap)
+	echo "--- guest $1: KVM events a second (QEMU $pid, vCPUs $tids) ---"
+	# No process substitution: the emulated host has no /dev/fd.
+	printf '%s\n' "$a" "$b" | awk '$2 !~ /^[0-9]+$/ { next }
+		$1 in v { printf "  kvm| %s %d\n", $1, $2 - v[$1]; next }
+		{ v[$1] = $2 }'
+	echo "--- guest $1: commonest page faults (vCPU, RIP, address, error) ---"
+	grep -oE 'vcpu [0-9]+ rip 0x[0-9a-f]+ address 0x[0-9a-f]+ error_code 0x[0-9a-f]+' \
+		$t/trace | sort | uniq -c | sort -rn | head -n 5 | sed 's/^/  kvm| /'
+	echo 0 >$t/events/kvm/kvm_page_fault/enable
+	: >$t/set_event_pid
+	echo "$on" >$t/tracing_on
 }
 
 # Build the QEMU command line into GUEST_ARGV.
@@ -113,6 +175,7 @@ guest_run() {
 	local name=$1 timeout=$2 rc
 	shift 2
 	_guest_argv "$name" "$@" || return
+	unset "GUEST_STUCK[$name]"
 	rm -f "$(guest_log "$name")"
 	timeout -k 5 "$timeout" "${GUEST_ARGV[@]}" </dev/null \
 		>"$GUEST_DIR/$name.out" 2>&1
@@ -134,6 +197,7 @@ guest_start() {
 	local name=$1 timeout=$2 i
 	shift 2
 	_guest_argv "$name" "$@" || return
+	unset "GUEST_STUCK[$name]"
 	rm -f "$(guest_log "$name")" "$(guest_qmp_sock "$name")"
 	timeout -k 5 "$timeout" "${GUEST_ARGV[@]}" </dev/null \
 		>"$GUEST_DIR/$name.out" 2>&1 &
@@ -282,6 +346,7 @@ guest_stop() {
 		return 0
 	fi
 	_guest_caught "$1" && caught=1
+	_guest_stuck "$1"
 	guest_qmp "$1" quit >/dev/null 2>&1 || kill "$pid" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
