@@ -58,11 +58,15 @@ CSV columns (a row per live guest per interval, flushed):
   vcpu_cpu_s     CPU seconds of every vCPU thread so far, by vCPU index
   vcpu_wait      what every vCPU thread waits on, by vCPU index: "R" when
                  runnable, else its wchan (/proc/.../wchan) or state letter
+  misplaced      sampled present pages off their user's node, grouped by
+                 slice and guest-physical 2 MiB region, "SLICE@GPA:PAGES"
+                 space separated: which pages a policy left or sent astray
 A guest that dies is reported once on stderr and left out after that.  At
 exit the mean cost of a sample is printed on stderr.
 """
 import argparse
 import bisect
+import collections
 import csv
 import ctypes
 import errno
@@ -370,13 +374,14 @@ class Guest:
             log("%s: guest RAM mapping is %d bytes, -m says %d: the base "
                 "may be off" % (self.name, size, ram))
         self.vcpus = find_vcpus(self.pid)
-        addrs, self.plan = [], []
+        addrs, self.plan, self.pfns = [], [], []
         for i in sorted(self.slices):
             s = self.slices[i]
             pfns = [p for p in sample_pfns(sorted(s["ranges"]), sample_pages)
                     if p * PAGE < size]
             self.plan.append((s["cpu"], len(addrs), len(addrs) + len(pfns)))
             addrs += [self.ram[0] + p * PAGE for p in pfns]
+            self.pfns += [(i, p) for p in pfns]
             if s["cpu"] not in self.vcpus:
                 log("%s: slice %d: no thread for vCPU %d" %
                     (self.name, i, s["cpu"]))
@@ -423,6 +428,23 @@ class Guest:
                 local += part.count(user)
         return local, present
 
+    def misplaced(self, vnodes, nodes):
+        """Sampled present pages off their user's node, by slice and
+        guest-physical 2 MiB region: "SLICE@GPA:PAGES" (a host huge page
+        holds one such region)."""
+        status = self.status[:]
+        count = collections.Counter()
+        for cpu, a, b in self.plan:
+            user = vnodes.get(cpu)
+            if user is None:
+                continue
+            for j in range(a, b):
+                if status[j] in nodes and status[j] != user:
+                    i, pfn = self.pfns[j]
+                    count[(i, pfn >> 9)] += 1
+        return " ".join("%d@%#x:%d" % (i, r << 21, n)
+                        for (i, r), n in sorted(count.items()))
+
 
 def wait_ready(guests, timeout):
     """Guests whose numabench is ready within timeout; drops the others."""
@@ -461,6 +483,7 @@ def sample(guests, nodes, cpu_node, t, writer, cost):
             if None in vnodes.values() and g.alive():
                 g.vcpus = find_vcpus(g.pid)  # a vCPU thread was replaced
             local, present = g.local_share(vnodes, nodes)
+            misplaced = g.misplaced(vnodes, nodes)
             t0 = time.perf_counter()
             per_node = numa_maps_pages(g.pid, g.ram[0], g.ram[1], nodes)
             own = read_vm_stats(g.pid)
@@ -488,7 +511,7 @@ def sample(guests, nodes, cpu_node, t, writer, cost):
             [" ".join("?" if vnodes[i] is None else str(vnodes[i])
                       for i in sorted(vnodes))] +
             [vm[k] for k in VMSTAT_KEYS] + [kvm[k] for k in KVM_KEYS] +
-            [own[k] for k in VM_KEYS] + [vcpu_cpu, vcpu_wait])
+            [own[k] for k in VM_KEYS] + [vcpu_cpu, vcpu_wait, misplaced])
 
 
 def run(args):
@@ -511,7 +534,8 @@ def run(args):
     writer.writerow(["t", "wall", "guest", "local_share", "pages_sampled", "ops"] +
                     ["node%d_pages" % n for n in nodes] + ["vcpu_nodes"] +
                     list(VMSTAT_KEYS) + ["kvm_" + k for k in KVM_KEYS] +
-                    ["vm_" + k for k in VM_KEYS] + ["vcpu_cpu_s", "vcpu_wait"])
+                    ["vm_" + k for k in VM_KEYS] +
+                    ["vcpu_cpu_s", "vcpu_wait", "misplaced"])
     start = time.monotonic()
     k = 0
     try:
