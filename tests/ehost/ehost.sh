@@ -141,15 +141,23 @@ set -e
 # stall detector sends it an NMI for a backtrace and none comes (seen
 # once, CPU 0 of a 2-node host, while the other CPUs waited on it for
 # the IPI of a TLB flush).  Nothing the emulated kernel runs can mask an
-# NMI; QEMU's thread for that CPU has stopped.  dmesg.log is the driver's.
+# NMI; QEMU's thread for that CPU has stopped.  The driver's dmesg.log
+# tells; a host that died of the stall (the bench sets
+# panic_on_rcu_stall) left only its console, whose lines end in CR.
 stopped_cpu() {
-	local cpu
-	[[ -s $work/dmesg.log ]] || return 1
-	for cpu in $(grep -oE 'Sending NMI from CPU [0-9]+ to CPUs [0-9]+:' \
-		"$work/dmesg.log" | awk '{ print $NF }' | tr -d : | sort -u); do
-		grep -qE "NMI backtrace for cpu $cpu\$" "$work/dmesg.log" && continue
-		echo "$cpu"
-		return 0
+	local log=$work/dmesg.log list part cpu
+	[[ -s $log ]] || log=$work/serial.log
+	[[ -s $log ]] || return 1
+	for list in $(grep -oE 'Sending NMI from CPU [0-9]+ to CPUs [0-9,-]+:' \
+		"$log" | awk '{ print $NF }' | tr -d : | sort -u); do
+		for part in ${list//,/ }; do
+			for cpu in $(seq "${part%-*}" "${part#*-}"); do
+				grep -qE "NMI backtrace for cpu $cpu"$'\r?$' "$log" &&
+					continue
+				echo "$cpu"
+				return 0
+			done
+		done
 	done
 	return 1
 }
