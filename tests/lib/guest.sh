@@ -13,6 +13,9 @@
 #   guest_stop NAME
 #   guest_qmp NAME COMMAND [ARGS-JSON]
 #   guest_registers NAME    print its vCPUs' registers (HMP), for a post-mortem
+#   guest_kvm_rates NAME    print its VM's KVM event rates and commonest page
+#                           faults; guest_print_log and guest_stop do, and
+#                           mark it for ehost.sh, if its kernel stalled
 #   guest_migrate NAME PORT TIMEOUT   live migration, status in MIGRATE_STATUS
 #   guest_memtouch_sweeps NAME   sweeps a memtouch guest has reported
 #   guest_pin_vcpus NAME NODE   pin all of its vCPU threads to NODE's CPUs
