@@ -471,7 +471,7 @@ static void test_invalid(void)
 	struct kvm_enable_cap cap;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
-	int r;
+	int r, i;
 
 	vm = create_vm(&vcpu, 1);
 
@@ -548,10 +548,18 @@ static void test_invalid(void)
 	CHECK(r == -1 && errno == EFAULT, "invalid: drain unreadable", "got %d", r);
 
 	r = enable(vm, 0, NULL);
+	/*
+	 * The scanner has stopped when disabling returns, but its thread
+	 * leaves /proc/self/task only once it has exited: give it a second.
+	 */
+	for (i = 0; i < 100 && scanner_threads(); i++)
+		usleep(10000);
 	CHECK(!r && vm_stat(vm, "autonuma_enabled") == 0 &&
 	      vm_stat(vm, "autonuma_metadata_bytes") == 0 && !scanner_threads(),
 	      "invalid: disable frees the metadata and the thread",
-	      "returned %d", r);
+	      "returned %d, enabled %lu, metadata %lu bytes, %d threads", r,
+	      vm_stat(vm, "autonuma_enabled"),
+	      vm_stat(vm, "autonuma_metadata_bytes"), scanner_threads());
 	kvm_vm_free(vm);
 }
 
