@@ -14,6 +14,7 @@
 set -uo pipefail
 . "$TOP/tests/lib/guest.sh"
 . "$TOP/tests/lib/autonumad.sh"
+. "$TOP/tests/lib/trace.sh"
 # TODO: the numbers of the runs to do, default 1 to RUNS (the others were
 # done by an emulated host that died).
 scenario=$1 policy=$2 runs=$3 seconds=$4
@@ -114,6 +115,11 @@ policy_stop() {
 	esac
 }
 
+# BENCH_TRACE=1: KVM's kvm_autonuma tracepoints (each hinting fault with
+# its page's metadata, each pass's judgement) over each kvm-autonuma run,
+# kept as SCENARIO-POLICY-RUN.trace: why a page moved, or did not.
+tracing() { [[ ${BENCH_TRACE:-0} == 1 && $policy == kvm-autonuma* ]]; }
+
 # KVM's statistics summed over VMs (debugfs sums each VM's vCPUs too).
 kvm_stat() { cat /sys/kernel/debug/kvm/*/"$1" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 
@@ -162,6 +168,7 @@ one_run() {
 		--out "$EHOST_WORK/$scenario-$policy-$run.csv" "${specs[@]}" \
 		2>>"$EHOST_WORK/locality.err" &
 	p=$!
+	tracing && trace_start kvm_autonuma 32768
 	# b's and d's guest first-touches with 4 vCPUs on node 0's 2 CPUs.
 	# Any placement spreads that at once, and then collides with the
 	# event's own spreading: there every policy starts at the event.
@@ -171,9 +178,12 @@ one_run() {
 	b|d) sleep "$EVENT_AT"; event; event_wall=$(date +%s.%N); policy_start ;;
 	*) policy_start; sleep "$EVENT_AT"; event; event_wall=$(date +%s.%N) ;;
 	esac
+	# Lines the trace's timestamps up with the event.
+	tracing && echo "bench: event at $event_wall" >$TRACEFS/trace_marker
 	sleep "$seconds"
 	kill -TERM "$p"
 	wait "$p"
+	tracing && trace_stop kvm_autonuma "$EHOST_WORK/$scenario-$policy-$run.trace"
 	# numabench prints every second: a guest that died or froze before
 	# the end would leave a run whose figures stop early.
 	for name in "${names[@]}"; do

@@ -12,6 +12,8 @@
 #   BOOTS=3 emulated hosts a cell at most, when they die
 #   BENCH_RAW and BENCH_RESULTS: where the runs and the report go (default
 #   out/bench/peers and bench/results), for a bench apart from the main one
+#   BENCH_TRACE=1: keep KVM's kvm_autonuma trace of each kvm-autonuma run
+#   next to its samples (SCENARIO-POLICY-RUN.trace)
 #
 # Hard binding needs a guest that fits in one node: it is the limit in a,
 # e and f, and not applicable where one guest's vCPUs span nodes (b, c, d).
@@ -71,11 +73,14 @@ for s in $scenarios; do
 				--append "$STALL_PANIC" \
 				--numa-balancing "$([[ $p == kernel ]] && echo 1 || echo 0)" \
 				--timeout $(($(wc -w <<<"$missing") * per_run + 120)) --work "$work" -- \
+				env BENCH_TRACE="${BENCH_TRACE:-0}" \
 				bash "$TOP/bench/peers-inner.sh" "$s" "$p" "$runs" "$seconds" \
 				"$missing" | grep '^bench:' || true
 			for env in "$work/$s-$p"-[0-9]*.env; do
 				[[ -s $env && -s ${env%.env}.csv ]] &&
-					cp "${env%.env}.csv" "$env" "$raw"/
+					cp "${env%.env}".{csv,env} "$raw"/ &&
+					{ [[ ! -e ${env%.env}.trace ]] ||
+						cp "${env%.env}.trace" "$raw"/; }
 			done
 			missing=$(missing_runs "$s-$p")
 		done
