@@ -22,6 +22,7 @@
  *
  * Output, every line flushed:
  *   numabench: slice I cpu C pfns HEX-HEX,HEX-HEX,...   (may repeat for I)
+ *   numabench: huge KIB           (anonymous huge pages after the first touch)
  *   numabench: ready MODE MIB THREADS
  *   numabench: start
  *   numabench: t=S ops=N          (every second; N page touches, all threads)
@@ -239,6 +240,26 @@ static int report_slice(int fd, long id)
 	return 0;
 }
 
+/*
+ * "huge KIB": the guest's anonymous huge pages after the first touch, from
+ * /proc/self/smaps_rollup.  Without them, slices are 4KiB frames in no
+ * particular 2MiB alignment and the buffer's page tables sit among them.
+ */
+static void report_huge(void)
+{
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	char line[256];
+	long kib = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	printf("numabench: huge %ld KiB\n", kib);
+	fflush(stdout);
+}
+
 static int parse_mode(const char *s)
 {
 	if (!strcmp(s, "private"))
@@ -308,6 +329,7 @@ int main(int argc, char **argv)
 		if (report_slice(fd, i))
 			return 1;
 	close(fd);
+	report_huge();
 	printf("numabench: ready %s %ld %ld\n", argv[1], mib, threads);
 	fflush(stdout);
 	if (delay > 0)
