@@ -90,4 +90,4 @@ ad_stop
 check "SIGTERM: clean exit" test $? = 0
 lv destroy "$dom" >/dev/null
 ((FAILED)) && ad_print_log
-exit 0
+exit $FAILED

@@ -141,4 +141,4 @@ ad_stop
 check "SIGTERM: clean exit" test $? = 0
 check "SIGTERM: the control socket is gone" test ! -e "$AD_SOCK"
 ((FAILED)) && ad_print_log
-exit 0
+exit $FAILED
