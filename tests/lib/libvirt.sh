@@ -14,6 +14,8 @@
 #                            EXTRA_CMDLINE e.g. "guest.cmd=memtouch
 #                            memtouch.mib=128"
 #   libvirt_qemu_log NAME    libvirt's log of the domain's QEMU
+#   libvirt_running NAME     true while the domain runs; else says how it
+#                            ended, and marks a silent reset for ehost.sh
 #   lv ARGS                  virsh -c qemu:///system ARGS, under a timeout
 #
 # The emulated host sees this machine's root read-only, and only
@@ -155,6 +157,32 @@ libvirt_restart() {
 }
 
 libvirt_qemu_log() { echo "/var/log/libvirt/qemu/$1.log"; }
+
+# A domain that ended by itself: libvirt's reason, its QEMU's log and its
+# serial log.  on_reboot=destroy makes a guest reset end the domain, and a
+# reset with neither a panic nor a QEMU error is TCG's now and then, as
+# for guest_start's guests (guest.sh): it is marked in GUEST_RESETS, so
+# that ehost.sh runs the host again.  A QEMU that died is ours.
+libvirt_running() { # NAME
+	local state qlog log
+	state=$(lv domstate --reason "$1" 2>&1)
+	[[ $state == running* ]] && return 0
+	qlog=$(libvirt_qemu_log "$1")
+	log=$(guest_log "$1")
+	echo "domain $1: $state"
+	echo "--- libvirt's log of its QEMU ($qlog), last 15 lines ---"
+	tail -n 15 "$qlog" 2>/dev/null | sed 's/^/  qemu| /'
+	if grep -qiE 'assert|abort|core dumped|segmentation' "$qlog" 2>/dev/null; then
+		echo "domain $1: its QEMU died"
+	elif grep -q 'Kernel panic' "$log" 2>/dev/null; then
+		echo "domain $1: its kernel panicked"
+	else
+		echo "guest $1: reset without a word before its command ended" |
+			tee -a "$GUEST_RESETS"
+	fi
+	guest_print_log "$1"
+	return 1
+}
 
 libvirt_domain_xml() {
 	local name=$1 mem=$2 vcpus=$3 extra=${4:-} meta=${5:-} more=${6:-}
