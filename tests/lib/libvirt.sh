@@ -172,8 +172,14 @@ libvirt_running() { # NAME
 	echo "domain $1: $state"
 	echo "--- libvirt's log of its QEMU ($qlog), last 15 lines ---"
 	tail -n 15 "$qlog" 2>/dev/null | sed 's/^/  qemu| /'
-	if grep -qiE 'assert|abort|core dumped|segmentation' "$qlog" 2>/dev/null; then
-		echo "domain $1: its QEMU died"
+	# A guest reset reads "shut off (shutdown)": libvirt stops the QEMU
+	# (measured with tests/guest/cmd/triple).
+	if [[ $state != *'(shutdown)'* ]] ||
+		grep -qiE 'assert|abort|core dumped|segmentation' "$qlog" 2>/dev/null; then
+		echo "domain $1: its QEMU ended by itself"
+	elif grep -q '^guest: .* exited with' "$log" 2>/dev/null; then
+		echo "domain $1: its command ended, and it powered off"
+		return 1
 	elif grep -q 'Kernel panic' "$log" 2>/dev/null; then
 		echo "domain $1: its kernel panicked"
 	else

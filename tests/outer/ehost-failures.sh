@@ -63,6 +63,30 @@ check "the guest's reset is reported, and the command run again" \
 check "the reset run's output is kept, with the reset" \
 	grep -q 'guest g: reset without a word' "$TOP"/out/ehost/guest-reset-once/output-[0-9].log
 
+# The same for a libvirt domain, which a guest reset ends.
+rm -rf "$TOP/out/ehost/libvirt-reset-once"
+run libvirt-reset-once --timeout 300 -- bash -c '
+	. tests/lib/guest.sh
+	. tests/lib/libvirt.sh
+	trap libvirt_stop EXIT
+	cmd=boot
+	[[ -e $EHOST_WORK/reset ]] || { touch "$EHOST_WORK/reset"; cmd=triple; }
+	libvirt_start >/dev/null || exit 1
+	libvirt_domain_xml r 256 1 "guest.cmd=$cmd" >"$EHOST_WORK/r.xml"
+	# Defined, not created: libvirt forgets a transient domain that ends.
+	lv define "$EHOST_WORK/r.xml" >/dev/null && lv start r >/dev/null || exit 1
+	for ((i = 0; i < 120; i++)); do
+		grep -q "guest: $cmd exited with 0" "$(guest_log r)" && exit 0
+		libvirt_running r || exit 1
+		sleep 1
+	done
+	exit 1'
+check "a libvirt domain's reset is reported, and the command run again (got $rc)" \
+	grep -q "nested guest.s silent reset or stall (guest r: reset without a word.*running again" <<<"$out"
+check "... and the command passes on its second run" test "$rc" = 0
+check "... and libvirt's reason is kept" \
+	grep -q 'domain r: shut off (shutdown)' "$TOP"/out/ehost/libvirt-reset-once/output-[0-9].log
+
 # The same after a guest whose kernel reports an RCU stall.  A real stall
 # cannot be had on demand: the guest is paused and the kernel's line is
 # appended to its serial log, as the CI failure's guest printed it.
