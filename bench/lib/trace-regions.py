@@ -2,6 +2,7 @@
 """What KVM saw of the regions a run left on the wrong node.
 
   trace-regions.py RUN.csv [RUN.trace]
+  trace-regions.py --moves RUN.csv [RUN.trace]
 
 RUN.csv is a run of bench/peers.sh (its last column, misplaced, lists the
 sampled pages off their user's node as SLICE@GPA:PAGES per 2 MiB region);
@@ -16,6 +17,12 @@ was judged; a candidate still misplaced was dropped or failed in user
 space (the run's .env has QEMU's counts).
 The trace does not name the VM: with several guests (e, f), their faults
 on the same guest-physical region are listed together.
+
+--moves: for every region whose page node changed during the run, when a
+vCPU on another node first faulted on it, when it first became a
+candidate, how often it was proposed again, and the first fault that saw
+it on its new node (the move is no later).  What separates the first
+candidate from the move is QEMU's part: the hold, the queue and the copy.
 """
 import csv
 import os
@@ -56,11 +63,39 @@ def last_misplaced(path):
     return out
 
 
+def print_moves(faults, t0):
+    """Each region that moved: first remote fault, candidates, move."""
+    rows = []
+    for gfn, fl in faults.items():
+        home = fl[0][2]
+        moved = next((f for f in fl if f[2] != home), None)
+        if not moved:
+            continue
+        before = [f for f in fl if f[0] < moved[0]]
+        remote = next((f for f in before if f[3] != home), None)
+        cands = [f[0] for f in before if f[6]]
+        rows.append((moved[0] - t0, gfn, home, moved[2],
+                     remote[0] - t0 if remote else None,
+                     cands[0] - t0 if cands else None, len(cands)))
+    rows.sort()
+    print('region     nodes  first remote  first candidate  candidates  on new node by')
+    for t, gfn, a, b, r, c, n in rows:
+        print('0x%-9x %d->%d  %12s  %15s  %10d  %+13.2f s'
+              % (gfn << 12, a, b, '-' if r is None else '%+.2f s' % r,
+                 '-' if c is None else '%+.2f s' % c, n, t))
+    waits = sorted(t - c for t, _, _, _, _, c, _ in rows if c is not None)
+    if waits:
+        print('%d regions moved; first candidate to move: median %.1f s, max %.1f s'
+              % (len(rows), waits[len(waits) // 2], waits[-1]))
+
+
 def main():
-    if len(sys.argv) not in (2, 3):
+    moves = len(sys.argv) > 1 and sys.argv[1] == '--moves'
+    args = sys.argv[2:] if moves else sys.argv[1:]
+    if len(args) not in (1, 2):
         sys.exit(__doc__.strip())
-    run_csv = sys.argv[1]
-    trace = sys.argv[2] if len(sys.argv) == 3 else \
+    run_csv = args[0]
+    trace = args[1] if len(args) == 2 else \
         os.path.splitext(run_csv)[0] + '.trace'
     regions = last_misplaced(run_csv)
     faults = defaultdict(list)  # 2 MiB region's gfn -> lines
@@ -84,6 +119,9 @@ def main():
                 passes.append((float(m[3]), m[2], m[4]))
     if t0 is None:
         sys.exit('%s: no "bench: event" marker' % trace)
+    if moves:
+        print_moves(faults, t0)
+        return
 
     for guest, rs in sorted(regions.items()):
         if not rs:
