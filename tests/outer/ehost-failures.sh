@@ -16,6 +16,20 @@ run() { # NAME EHOST-ARGS... -- COMMAND: sets rc, took, out
 	printf '%s\n' "$out" | sed "s/^/  $name| /"
 }
 
+# For a scenario whose first attempt must fail its own way: any boot may
+# hit TCG's stale int3 first, and ehost.sh then spends its runs again on
+# that (seen in a fresh clone's guest-reset-once).  Such a scenario starts
+# over once, in a clean work directory.
+run_fresh() { # NAME EHOST-ARGS... -- COMMAND
+	local try
+	for try in 1 2; do
+		rm -rf "$TOP/out/ehost/$1"
+		run "$@"
+		grep -q "stale-int3 artifact" <<<"$out" || return 0
+		echo "  $1: a boot hit TCG's stale int3; the scenario starts over"
+	done
+}
+
 run hang-command --timeout 40 -- sleep 1000
 check "a hung command fails with 124 (got $rc)" test "$rc" = 124
 check "a hung command is stopped by the inner timeout (${took}s)" test "$took" -le 40
@@ -50,8 +64,7 @@ check "the triple-faulted boot's QEMU log is kept, with the triple fault" \
 # A command that fails after a nested guest reset without a word (what
 # nested guests under TCG do now and then) is run again; here the guest
 # triple-faults in the first run only.
-rm -rf "$TOP/out/ehost/guest-reset-once"
-run guest-reset-once --timeout 300 -- bash -c '
+run_fresh guest-reset-once --timeout 300 -- bash -c '
 	. tests/lib/guest.sh
 	cmd=boot
 	[[ -e $EHOST_WORK/reset ]] || { touch "$EHOST_WORK/reset"; cmd=triple; }
@@ -64,8 +77,7 @@ check "the reset run's output is kept, with the reset" \
 	grep -q 'guest g: reset without a word' "$TOP"/out/ehost/guest-reset-once/output-[0-9].log
 
 # The same for a libvirt domain, which a guest reset ends.
-rm -rf "$TOP/out/ehost/libvirt-reset-once"
-run libvirt-reset-once --timeout 300 -- bash -c '
+run_fresh libvirt-reset-once --timeout 300 -- bash -c '
 	. tests/lib/guest.sh
 	. tests/lib/libvirt.sh
 	trap libvirt_stop EXIT
@@ -75,9 +87,12 @@ run libvirt-reset-once --timeout 300 -- bash -c '
 	libvirt_domain_xml r 256 1 "guest.cmd=$cmd" >"$EHOST_WORK/r.xml"
 	# Defined, not created: libvirt forgets a transient domain that ends.
 	lv define "$EHOST_WORK/r.xml" >/dev/null && lv start r >/dev/null || exit 1
+	# Its command ends with a power-off: the log is read after the state.
 	for ((i = 0; i < 120; i++)); do
+		libvirt_running r
+		up=$?
 		grep -q "guest: $cmd exited with 0" "$(guest_log r)" && exit 0
-		libvirt_running r || exit 1
+		((up == 0)) || exit 1
 		sleep 1
 	done
 	exit 1'
@@ -90,8 +105,7 @@ check "... and libvirt's reason is kept" \
 # The same after a guest whose kernel reports an RCU stall.  A real stall
 # cannot be had on demand: the guest is paused and the kernel's line is
 # appended to its serial log, as the CI failure's guest printed it.
-rm -rf "$TOP/out/ehost/guest-stall-once"
-run guest-stall-once --timeout 300 -- bash -c '
+run_fresh guest-stall-once --timeout 300 -- bash -c '
 	. tests/lib/guest.sh
 	guest_start_ready g 200 "memtouch: t=1 " 120 --cmd memtouch --smp 1 \
 		--mem 256 --append memtouch.mib=16 || exit 1
@@ -109,5 +123,5 @@ check "the stall is reported, with KVM's event rates, and the command run again"
 check "the stalled run's output has the guest's KVM event rates" \
 	grep -q 'kvm| exits ' "$TOP"/out/ehost/guest-stall-once/output-[0-9].log
 
-check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash|triple|guest-reset|guest-stall)'"
+check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash|triple|guest-reset|libvirt-reset|guest-stall)'"
 exit $FAILED
