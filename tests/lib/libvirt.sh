@@ -158,35 +158,27 @@ libvirt_restart() {
 
 libvirt_qemu_log() { echo "/var/log/libvirt/qemu/$1.log"; }
 
-# A domain that ended by itself: libvirt's reason, its QEMU's log and its
-# serial log.  on_reboot=destroy makes a guest reset end the domain, and a
-# reset with neither a panic nor a QEMU error is TCG's now and then, as
-# for guest_start's guests (guest.sh): it is marked in GUEST_RESETS, so
-# that ehost.sh runs the host again.  A QEMU that died is ours.
+# A domain that ended by itself: libvirt's reason and its QEMU's log, then
+# guest.sh's _guest_ended, which reads the serial log as for its own
+# guests: a command that ended, a panic, or a silent reset (TCG's now and
+# then), which it marks for ehost.sh.  on_reboot=destroy makes a guest
+# reset end the domain as "shut off (shutdown)" (measured with
+# tests/guest/cmd/triple); any other end is its QEMU's, and ours.
 libvirt_running() { # NAME
-	local state qlog log
+	local state qlog
 	state=$(lv domstate --reason "$1" 2>&1)
 	[[ $state == running* ]] && return 0
 	qlog=$(libvirt_qemu_log "$1")
-	log=$(guest_log "$1")
 	echo "domain $1: $state"
 	echo "--- libvirt's log of its QEMU ($qlog), last 15 lines ---"
 	tail -n 15 "$qlog" 2>/dev/null | sed 's/^/  qemu| /'
-	# A guest reset reads "shut off (shutdown)": libvirt stops the QEMU
-	# (measured with tests/guest/cmd/triple).
 	if [[ $state != *'(shutdown)'* ]] ||
 		grep -qiE 'assert|abort|core dumped|segmentation' "$qlog" 2>/dev/null; then
 		echo "domain $1: its QEMU ended by itself"
-	elif grep -q '^guest: .* exited with' "$log" 2>/dev/null; then
-		echo "domain $1: its command ended, and it powered off"
-		return 1
-	elif grep -q 'Kernel panic' "$log" 2>/dev/null; then
-		echo "domain $1: its kernel panicked"
+		guest_print_log "$1"
 	else
-		echo "guest $1: reset without a word before its command ended" |
-			tee -a "$GUEST_RESETS"
+		_guest_ended "$1" 0
 	fi
-	guest_print_log "$1"
 	return 1
 }
 
