@@ -106,6 +106,12 @@ for t in "$TOP"/tests/outer/*.sh; do
 	count "$name" "$log" $?
 done
 
+# Hosts that ehost.sh ran again after an emulator artifact, so that a
+# reader sees them even when the second run passed.
+if reruns=$(grep -H 'running again$' "$logs"/host_*.log 2>/dev/null); then
+	echo "emulated hosts run again: $(wc -l <<<"$reruns")"
+	sed -e "s|^$logs/||" -e 's/ (logs: [^)]*)//' <<<"$reruns"
+fi
 ((nfail == 0)) || echo "failed: ${failed[*]}"
 echo "$npass passed, $nfail failed, $nskip skipped"
 ((nfail == 0))

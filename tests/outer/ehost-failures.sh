@@ -2,8 +2,9 @@
 # The emulated host harness fails loudly and never hangs: a command that
 # hangs, a host that stops answering, and a host kernel that crashes are
 # each reported as failures with the serial log, within their timeouts;
-# a host that triple-faults is run again, and so is a command that failed
-# after a nested guest's silent reset or stall.
+# a host that triple-faults is run again, a host that panics outside KVM
+# once, and so is a command that failed after a nested guest's silent
+# reset or stall.
 . "$TOP/tests/lib/tap.sh"
 ehost=$TOP/tests/ehost/ehost.sh
 
@@ -41,9 +42,20 @@ check "a host that never reports fails with 124 (got $rc)" test "$rc" = 124
 check "the watchdog stops it at its timeout (${took}s)" test "$took" -le 55
 check "the host's failure says it timed out" grep -q 'timed out after 40s' <<<"$out"
 
-run crash-host --timeout 60 -- bash -c 'echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger'
+# A panic outside KVM's code is run again once, as a triple fault is; a
+# host that panics again fails.
+run crash-host --timeout 120 -- bash -c 'echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger'
 check "a crashed host fails with 125 (got $rc)" test "$rc" = 125
 check "a crashed host's failure shows the panic" grep -q 'serial| .*Kernel panic' <<<"$out"
+check "a panic outside KVM is reported, and the host run again once" \
+	test "$(grep -c 'panicked outside KVM (sysrq triggered crash).*running again' <<<"$out")" = 1
+# A panic whose log names a frame of kvm.ko is the project's to find: it
+# fails at once.  The frame is written to the log as an oops would print it.
+run crash-in-kvm --timeout 60 -- bash -c '
+	echo "<2>kvm_tdp_mmu_map+0x1/0x2 [kvm]" >/dev/kmsg
+	echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger'
+check "a panic in KVM fails with 125 (got $rc)" test "$rc" = 125
+check "... and is not run again" bash -c '! grep -q "running again" <<<"$1"' _ "$out"
 # A host whose kernel triple-faults (what TCG's emulated hosts do now and
 # then under nested guests) is run again: this one triple-faults on its
 # first boot only, through the reboot path's empty IDT.
