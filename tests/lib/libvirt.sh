@@ -165,8 +165,15 @@ libvirt_qemu_log() { echo "/var/log/libvirt/qemu/$1.log"; }
 # reset end the domain as "shut off (shutdown)" (measured with
 # tests/guest/cmd/triple); any other end is its QEMU's, and ours.
 libvirt_running() { # NAME
-	local state qlog
+	local state qlog i
 	state=$(lv domstate --reason "$1" 2>&1)
+	# A domain that reset is "in shutdown" while libvirt stops its QEMU
+	# (read so in a fresh clone's outer/ehost-failures): wait for the end.
+	for ((i = 0; i < 20; i++)); do
+		[[ $state == 'in shutdown'* ]] || break
+		sleep 0.5
+		state=$(lv domstate --reason "$1" 2>&1)
+	done
 	[[ $state == running* ]] && return 0
 	qlog=$(libvirt_qemu_log "$1")
 	echo "domain $1: $state"
