@@ -165,11 +165,12 @@ stopped_cpu() {
 # A panic of the emulated kernel that names no frame of kvm.ko or
 # kvm-amd.ko (the modules this project patches) is run again once.  CI saw
 # one on 2026-11-23: "corrupted stack end detected inside scheduler" in a
-# nested QEMU's vCPU thread, during a live migration.
-# It is the triple fault's kind: the emulated host's memory or CPU state
-# corrupted under nested guests, which the bench saw with kvm-autonuma off
-# too.  A WARN, BUG or oops in KVM prints a "[kvm]" or "[kvm_amd]" frame,
-# and a host that panics twice fails.
+# nested QEMU's vCPU thread, during a live migration.  It looks like the
+# triple faults above: the emulated host's state corrupted under nested
+# guests, which the bench saw with kvm-autonuma off too; a stray write by
+# our code would look the same, and the summary of tests/run.sh lists
+# every host run again.  A WARN, BUG or oops in KVM prints a "[kvm]" or
+# "[kvm_amd]" frame, and a host that panics twice fails.
 panic_outside_kvm() {
 	local reason
 	reason=$(grep -aom1 'Kernel panic - not syncing: .*' "$work/serial.log") ||
