@@ -104,7 +104,7 @@ placement=$([[ $policy == kvm-autonuma ]] && echo true || echo false)" name
 [vm $name]
 qmp=$(guest_qmp_sock "$name")
 scan-period-min=500
-hint-percent=50
+hint-percent=${BENCH_HINT_PERCENT:-50}
 enabled=$enabled"
 		done
 		AD_LOG=$EHOST_WORK/autonumad-$run.log
@@ -258,6 +258,7 @@ one_run() {
 		echo "event_wall=$event_wall"
 		# QEMU's migration counters, summed over the guests.
 		if [[ $policy == kvm-autonuma* ]]; then
+			echo "hint_percent=${BENCH_HINT_PERCENT:-50}"
 			for name in "${names[@]}"; do
 				guest_qmp "$name" query-autonuma 2>/dev/null
 				echo

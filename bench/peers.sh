@@ -14,6 +14,8 @@
 #   out/bench/peers and bench/results), for a bench apart from the main one
 #   BENCH_TRACE=1: keep KVM's kvm_autonuma trace of each kvm-autonuma run
 #   next to its samples (SCENARIO-POLICY-RUN.trace)
+#   BENCH_HINT_PERCENT=50: kvm-autonuma's hint-percent (0-100), the share
+#   of recently used memory each scan pass turns into hinting faults
 #
 # Hard binding needs a guest that fits in one node: it is the limit in a,
 # e and f, and not applicable where one guest's vCPUs span nodes (b, c, d).
@@ -26,6 +28,11 @@ policies=${2:-$all_policies}
 runs=${RUNS:-3}
 seconds=${SECONDS_PER_RUN:-40}
 raw=${BENCH_RAW:-$OUT/bench/peers}
+hint_percent=${BENCH_HINT_PERCENT:-50}
+[[ $hint_percent =~ ^[0-9]+$ ]] && ((hint_percent <= 100)) || {
+	echo "bench: BENCH_HINT_PERCENT must be 0 to 100, not \"$hint_percent\"" >&2
+	exit 1
+}
 results=${BENCH_RESULTS:-$TOP/bench/results}
 # A host whose kernel stalls (RCU, or a task blocked for 2 minutes) panics
 # with every CPU's backtrace on its serial line: its figures would be the
@@ -74,6 +81,7 @@ for s in $scenarios; do
 				--numa-balancing "$([[ $p == kernel ]] && echo 1 || echo 0)" \
 				--timeout $(($(wc -w <<<"$missing") * per_run + 120)) --work "$work" -- \
 				env BENCH_TRACE="${BENCH_TRACE:-0}" \
+				BENCH_HINT_PERCENT="$hint_percent" \
 				bash "$TOP/bench/peers-inner.sh" "$s" "$p" "$runs" "$seconds" \
 				"$missing" | grep '^bench:' || true
 			for env in "$work/$s-$p"-[0-9]*.env; do
@@ -94,5 +102,5 @@ not_applicable=$(for s in $all_scenarios; do for p in $all_policies; do
 done; done)
 python3 "$TOP/bench/lib/report.py" --raw "$raw" --out "$results" \
 	--not-applicable "$not_applicable" \
-	--command "${BENCH_RAW:+BENCH_RAW=$BENCH_RAW }${BENCH_RESULTS:+BENCH_RESULTS=$BENCH_RESULTS }RUNS=$runs SECONDS_PER_RUN=$seconds bench/peers.sh${1:+ \"$1\"}${2:+ \"$2\"}" \
+	--command "${BENCH_RAW:+BENCH_RAW=$BENCH_RAW }${BENCH_RESULTS:+BENCH_RESULTS=$BENCH_RESULTS }${BENCH_HINT_PERCENT:+BENCH_HINT_PERCENT=$BENCH_HINT_PERCENT }RUNS=$runs SECONDS_PER_RUN=$seconds bench/peers.sh${1:+ \"$1\"}${2:+ \"$2\"}" \
 	--versions "kernel $KERNEL_RELEASE ($KERNEL_DEB_VERSION), kvm $(cat "$OUT/kvm/version"), QEMU $QEMU_SRC_VERSION + qemu-patches ($(cat "$OUT/qemu-version")), project $(git -C "$TOP" describe --always --dirty)"

@@ -48,7 +48,7 @@ def local_at(dt, shift):
     return ramp.get(dt - shift, 1.0)
 
 
-def write_run(path, shift=0, event=True, partial_tick=False):
+def write_run(path, shift=0, event=True, partial_tick=False, hint=None):
     """One sample a second, t 0-40, the event at t 5 (wall 1000)."""
     rows = []
     ops = 0
@@ -85,6 +85,8 @@ def write_run(path, shift=0, event=True, partial_tick=False):
     with open(path[:-4] + ".env", "w") as f:
         if event:
             f.write("event_wall=%.6f\n" % EVENT)
+        if hint is not None:
+            f.write("hint_percent=%d\n" % hint)
         f.write("kvm_build=6.12-autonuma-test\nqemu_build=test\n")
 
 
@@ -141,7 +143,7 @@ def main():
     # A cell: the median and the range of its runs, and a run that never
     # reached 90% said so.
     write_run(os.path.join(raw, "d-kvm-autonuma-2.csv"), shift=1)
-    write_run(os.path.join(raw, "d-kvm-autonuma-3.csv"), shift=2)
+    write_run(os.path.join(raw, "d-kvm-autonuma-3.csv"), shift=2, hint=100)
     write_run(os.path.join(raw, "d-kernel-1.csv"), shift=1)
     write_run(os.path.join(raw, "d-kernel-2.csv"), shift=40)
     out = os.path.join(d, "results")
@@ -153,6 +155,8 @@ def main():
     row = next((line for line in md.splitlines() if line.startswith("| s to 90% |")), "")
     check("report: a cell is the median (min-max) of its runs, a run never at 90% counted",
           row, "| s to 90% | 8.0 [1 never] | 8.0 (7.0-9.0) |")
+    check("report: the hint-percent of its kvm-autonuma runs (50 before it was recorded)",
+          "hint-percent 50/100)" in md, True)
     check("report: a plot per scenario",
           os.path.getsize(os.path.join(out, "peers", "d.png")) > 0, True)
 
