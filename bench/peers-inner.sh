@@ -126,9 +126,10 @@ enabled=$enabled"
 # kvm-autonuma in b and d: switch on the VMs of a running autonumad, as
 # `systemctl reload` would after an operator edited its configuration.
 # Starting autonumad at the event instead took 4.4-8.8 s to its first
-# enabled VM (thp6's autonumad-*.log against event_wall), and running
-# autonumactl took 3.2 s on the busy emulated host: all of it counted in the
-# time to 90%, where the kernel's balancing starts with a sysctl.
+# enabled VM (thp6: the "enabled in QEMU" line of autonumad-N.log against
+# event_wall in the run's .env), and autonumactl vm enable took 3.2 s to
+# run in one trial run: all of it counted in the time to 90%, where the
+# kernel's balancing starts with a sysctl.
 policy_enable() {
 	local conf
 	conf=$(<"$AD_DIR/autonumad.conf")

@@ -306,9 +306,9 @@ static double share(const Search *s, int v, int n, gboolean partner)
  * counts alone let a swap through when the first windows fell on @v's
  * memory more than on @u's, though both want @to.  It only traded the
  * remoteness between them, and the memory already moving after @v came
- * back (bench scenarios b and d with hint-percent 100: 53 faults
- * against about 32, all on node 0).  Between VMs the counts stand: the
- * busier VM gets the node both want.
+ * back (bench scenarios b and d with hint-percent 100: one vCPU's 53
+ * recent faults, all on node 0, beat the margin).  Between VMs the
+ * counts stand: the busier VM gets the node both want.
  */
 static gboolean swap_shares_gain(const Search *s, int v, int u, int from,
 				 int to)
