@@ -13,7 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 
 FIGURES = ("local_end", "t90", "migrated_pages", "misplaced_pages",
-           "migrated_per_misplaced", "unmaps_per_min_placed", "progress_during")
+           "migrated_per_misplaced", "unmaps_per_min_placed", "progress_during",
+           "enable_s")
 
 
 def main():

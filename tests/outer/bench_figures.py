@@ -48,8 +48,13 @@ def local_at(dt, shift):
     return ramp.get(dt - shift, 1.0)
 
 
-def write_run(path, shift=0, event=True, partial_tick=False, hint=None):
-    """One sample a second, t 0-40, the event at t 5 (wall 1000)."""
+def write_run(path, shift=0, event=True, partial_tick=False, hint=None,
+              enabled=None):
+    """One sample a second, t 0-40, the event at t 5 (wall 1000).
+
+    enabled: autonumad's enable in seconds from the event, or "" for a
+    run whose autonumad log had no such line.
+    """
     rows = []
     ops = 0
     for t in range(41):
@@ -87,6 +92,9 @@ def write_run(path, shift=0, event=True, partial_tick=False, hint=None):
             f.write("event_wall=%.6f\n" % EVENT)
         if hint is not None:
             f.write("hint_percent=%d\n" % hint)
+        if enabled is not None:
+            f.write("enabled_wall=%s\n" % (
+                enabled if enabled == "" else "%.3f" % (EVENT + enabled)))
         f.write("kvm_build=6.12-autonuma-test\nqemu_build=test\n")
 
 
@@ -100,7 +108,7 @@ def main():
     raw = os.path.join(d, "raw")
     os.makedirs(raw)
     one = os.path.join(raw, "d-kvm-autonuma-1.csv")
-    write_run(one)
+    write_run(one, enabled=0.8)
     f = figures(one)
     check("time to 90%: the first sample after the event at 90% local",
           f["t90"], 7.0)
@@ -128,6 +136,7 @@ def main():
     check("a huge PMD counts as one mapping",
           round(f["unmaps_per_min"], 6), round(170 / 36 * 60, 6))
     check("vCPUs per CPU on the busiest node", f["vcpus_per_cpu"], 1.0)
+    check("autonumad's enable, from the event", round(f["enable_s"], 6), 0.8)
 
     part = os.path.join(d, "d-kvm-autonuma-9.csv")
     write_run(part, partial_tick=True)
@@ -142,7 +151,7 @@ def main():
 
     # A cell: the median and the range of its runs, and a run that never
     # reached 90% said so.
-    write_run(os.path.join(raw, "d-kvm-autonuma-2.csv"), shift=1)
+    write_run(os.path.join(raw, "d-kvm-autonuma-2.csv"), shift=1, enabled="")
     write_run(os.path.join(raw, "d-kvm-autonuma-3.csv"), shift=2, hint=100)
     write_run(os.path.join(raw, "d-kernel-1.csv"), shift=1)
     write_run(os.path.join(raw, "d-kernel-2.csv"), shift=40)
@@ -157,6 +166,9 @@ def main():
           row, "| s to 90% | 8.0 [1 never] | 8.0 (7.0-9.0) |")
     check("report: the hint-percent of its kvm-autonuma runs (50 before it was recorded)",
           "hint-percent 50/100)" in md, True)
+    row = next((line for line in md.splitlines() if line.startswith("| s from the event to the VMs")), "")
+    check("report: autonumad's enable where its log had it, none for the kernel",
+          row.rsplit("|", 3)[1:], [" - ", " 0.80 ", ""])
     check("report: a plot per scenario",
           os.path.getsize(os.path.join(out, "peers", "d.png")) > 0, True)
 
@@ -164,7 +176,8 @@ def main():
                            raw, "d", "kvm-autonuma"], check=True,
                           capture_output=True, text=True).stdout.splitlines()
     check("runs.py: each run's figures",
-          runs[1], "1 100.00 7.00 30000.00 30000.00 1.00 180.00 50.00")
+          runs[1:3], ["1 100.00 7.00 30000.00 30000.00 1.00 180.00 50.00 0.80",
+                      "2 100.00 8.00 30000.00 30000.00 1.00 180.00 50.00 -"])
 
     sec = subprocess.run([sys.executable, os.path.join(TOP, "bench/lib/seconds.py"),
                           "--columns", "pgmigrate_success", one], check=True,
