@@ -21,6 +21,8 @@
  *             faults, and candidates for their node
  *   moved     a vCPU moved away from pages it faulted locally makes them
  *             candidates at its second remote fault, not its first
+ *   fresh     pages no hinting fault saw before become candidates at the
+ *             third remote fault
  *   period    the scanner keeps its pace while private pages are still
  *             remote at 90%+ local faults, and while the vCPU does not
  *             run, and backs off once none are
@@ -858,6 +860,54 @@ static void test_moved(void)
 }
 
 /*
+ * A page that no hinting fault has seen yet needs three remote faults in a
+ * row, one more than a page whose last fault was local (the moved subtest):
+ * its first faults are the likeliest to come from whichever sharer runs
+ * ahead.  The vCPU writes slot 1 (node 0) from node 1 before the capability
+ * is enabled, and then in sweeps.
+ */
+static void test_fresh(void)
+{
+	struct kvm_autonuma_params p = fast_params(100);
+	uint64_t remote = 0, first, second, third;
+	struct kvm_vcpu *vcpu;
+	struct runner run;
+	struct kvm_vm *vm;
+	int bad = 0, sweeps;
+
+	vm = one_vcpu_vm(&vcpu, VM_MEM_SRC_ANONYMOUS, 0, 0, 1, 0);
+	start(&run, vcpu, 1);
+	wait_sweeps(&run, 2);
+	stop(&run);
+	TEST_ASSERT(!enable(vm, KVM_AUTONUMA_ENABLE, &p), "enable");
+	pin_to_node(1);
+	/* A sweep that starts before the scanner hinted slot 1 takes none. */
+	for (sweeps = 0; sweeps < 4 && remote < REGION_PAGES; sweeps++) {
+		sweep_once(vm, vcpu);
+		remote = vcpu_stat(vcpu, "autonuma_faults_remote");
+	}
+	first = drain_slot(vm, 1, &bad, NULL);
+	sweep_once(vm, vcpu);
+	second = drain_slot(vm, 1, &bad, NULL);
+	sweep_once(vm, vcpu);
+	third = drain_slot(vm, 1, &bad, NULL);
+	printf("fresh: %lu remote faults after %d sweeps; candidates %lu, %lu at the second fault, %lu at the third\n",
+	       remote, sweeps, first, second, third);
+	CHECK(remote >= REGION_PAGES && remote < 2 * REGION_PAGES,
+	      "fresh: each new page faulted once from node 1",
+	      "%lu remote faults for %d pages", remote, REGION_PAGES);
+	CHECK(first == 0, "fresh: no candidate at a new page's first fault",
+	      "%lu of %d pages", first, REGION_PAGES);
+	CHECK(second == 0, "fresh: none at its second",
+	      "%lu of %d pages", second, REGION_PAGES);
+	CHECK(third >= REGION_PAGES / 2 && !bad,
+	      "fresh: candidates for the vCPU's node at the third",
+	      "%lu of %d pages, %d not node 0 -> 1", third, REGION_PAGES,
+	      bad);
+	kvm_vm_free(vm);
+}
+
+/*
  * The scan period is kept while a pass still sees remote faults on private
  * pages, even with over 90% of its faults local, and while the vCPU does
  * not run; it doubles once the pass sees no misplaced page.  vCPU on node 1 touching slot 1 (node 1) and a sixteenth of slot 2
@@ -1177,6 +1227,7 @@ int main(int argc, char **argv)
 	RUN("shared", test_shared());
 	RUN("samenode", test_samenode());
 	RUN("moved", test_moved());
+	RUN("fresh", test_fresh());
 	RUN("period", test_period());
 	RUN("backoff", test_backoff());
 	RUN("off", test_off());
