@@ -807,6 +807,42 @@ static void sweep_once(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 }
 
 /*
+ * The vCPU, on node 1, has just taken its first remote fault on each page
+ * of slot 1 (node 0): sweep the slot again up to the @nth such fault, and
+ * check that only the last one queued candidates, all for node 0 -> 1.
+ */
+static void check_candidates_at(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
+				const char *name, int nth)
+{
+	static const char *const ordinal[] = { "first", "second", "third" };
+	uint64_t found;
+	char what[96];
+	int bad = 0;
+
+	TEST_ASSERT(nth >= 1 && nth <= 3, "nth %d", nth);
+	for (int i = 0; i < nth; i++) {
+		if (i)
+			sweep_once(vm, vcpu);
+		found = drain_slot(vm, 1, &bad, NULL);
+		printf("%s: %lu candidates at the %s remote fault\n", name, found,
+		       ordinal[i]);
+		if (i < nth - 1) {
+			snprintf(what, sizeof(what),
+				 "%s: no candidate at the %s remote fault", name,
+				 ordinal[i]);
+			CHECK(!found, what, "%lu of %d pages", found, REGION_PAGES);
+		} else {
+			snprintf(what, sizeof(what),
+				 "%s: candidates for node 1 at the %s", name,
+				 ordinal[i]);
+			CHECK(found >= REGION_PAGES / 2 && !bad, what,
+			      "%lu of %d pages, %d not node 0 -> 1", found,
+			      REGION_PAGES, bad);
+		}
+	}
+}
+
+/*
  * AutoNUMA's last_nid rule: a page whose last fault was local becomes a
  * candidate at its second remote fault in a row, not at its first, so
  * that a vCPU moved away and back within a scan pass leaves its memory
@@ -816,7 +852,7 @@ static void sweep_once(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
 static void test_moved(void)
 {
 	struct kvm_autonuma_params p = fast_params(100);
-	uint64_t first, second, local;
+	uint64_t local;
 	struct kvm_vcpu *vcpu;
 	struct runner run;
 	struct kvm_vm *vm;
@@ -834,7 +870,6 @@ static void test_moved(void)
 	stop(&run);
 	/* Slot 0 (node 1) was remote until now: its candidates do not count. */
 	drain_slot(vm, 0, &bad, NULL);
-	bad = 0;
 
 	/*
 	 * Only slot 1 counts: the guest's code and stack (slot 0) are touched
@@ -842,20 +877,11 @@ static void test_moved(void)
 	 */
 	pin_to_node(1);
 	sweep_once(vm, vcpu);
-	first = drain_slot(vm, 1, &bad, NULL);
-	sweep_once(vm, vcpu);
-	second = drain_slot(vm, 1, &bad, NULL);
-	printf("moved: %lu local faults before the move; candidates %lu after the first sweep from node 1, %lu after the second\n",
-	       local, first, second);
+	printf("moved: %lu local faults before the move\n", local);
 	CHECK(local >= 3 * REGION_PAGES,
 	      "moved: every page was faulted from its own node first",
 	      "%lu local faults for %d pages", local, REGION_PAGES);
-	CHECK(first == 0, "moved: no candidate at a page's first remote fault",
-	      "%lu of %d pages", first, REGION_PAGES);
-	CHECK(second >= REGION_PAGES / 2 && !bad,
-	      "moved: candidates for the new node at the second",
-	      "%lu of %d pages, %d not node 0 -> 1", second, REGION_PAGES,
-	      bad);
+	check_candidates_at(vm, vcpu, "moved", 2);
 	kvm_vm_free(vm);
 }
 
@@ -869,11 +895,11 @@ static void test_moved(void)
 static void test_fresh(void)
 {
 	struct kvm_autonuma_params p = fast_params(100);
-	uint64_t remote = 0, first, second, third;
+	uint64_t remote = 0;
 	struct kvm_vcpu *vcpu;
 	struct runner run;
 	struct kvm_vm *vm;
-	int bad = 0, sweeps;
+	int sweeps;
 
 	vm = one_vcpu_vm(&vcpu, VM_MEM_SRC_ANONYMOUS, 0, 0, 1, 0);
 	start(&run, vcpu, 1);
@@ -886,24 +912,11 @@ static void test_fresh(void)
 		sweep_once(vm, vcpu);
 		remote = vcpu_stat(vcpu, "autonuma_faults_remote");
 	}
-	first = drain_slot(vm, 1, &bad, NULL);
-	sweep_once(vm, vcpu);
-	second = drain_slot(vm, 1, &bad, NULL);
-	sweep_once(vm, vcpu);
-	third = drain_slot(vm, 1, &bad, NULL);
-	printf("fresh: %lu remote faults after %d sweeps; candidates %lu, %lu at the second fault, %lu at the third\n",
-	       remote, sweeps, first, second, third);
+	printf("fresh: %lu remote faults after %d sweeps\n", remote, sweeps);
 	CHECK(remote >= REGION_PAGES && remote < 2 * REGION_PAGES,
 	      "fresh: each new page faulted once from node 1",
 	      "%lu remote faults for %d pages", remote, REGION_PAGES);
-	CHECK(first == 0, "fresh: no candidate at a new page's first fault",
-	      "%lu of %d pages", first, REGION_PAGES);
-	CHECK(second == 0, "fresh: none at its second",
-	      "%lu of %d pages", second, REGION_PAGES);
-	CHECK(third >= REGION_PAGES / 2 && !bad,
-	      "fresh: candidates for the vCPU's node at the third",
-	      "%lu of %d pages, %d not node 0 -> 1", third, REGION_PAGES,
-	      bad);
+	check_candidates_at(vm, vcpu, "fresh", 3);
 	kvm_vm_free(vm);
 }
 
