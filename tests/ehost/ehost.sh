@@ -196,6 +196,11 @@ if [[ ! -s $work/rc || $(<"$work/rc") != 0 ]] && ((attempt < 3)); then
 		reason=$(panic_outside_kvm); then
 		artifact="the emulated kernel panicked outside KVM ($reason)"
 	fi
+	# Another artifact may come first in the same run; the guest's line
+	# is still what a reader of this run wants to see.
+	if [[ -n $artifact && -s $resets && $artifact != COMMAND* ]]; then
+		artifact+=", and a nested guest's silent reset or stall ($(head -n1 "$resets"))"
+	fi
 fi
 [[ -n $artifact ]] || break
 cp "$work/serial.log" "$work/serial-$attempt.log"
