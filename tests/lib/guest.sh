@@ -65,9 +65,18 @@ guest_print_log() {
 # fault loop (page faults at the exit rate: spurious ones if the SPTE was
 # fine, hinting ones if kvm-autonuma kept re-arming it) from a vCPU that
 # no longer runs at all.
+#
+# A guest that hit TCG's stale int3 (tests/ehost/ehost.sh) is marked too,
+# unless guest_start_ready starts it again: a fresh clone's make test saw
+# one (2026-11-24) in libvirt's guest, which nothing retried.
 _guest_stuck() { # NAME
 	local why
 	[[ -z ${GUEST_STUCK[$1]:-} ]] || return 0
+	if grep -q 'Oops: int3' "$(guest_log "$1")" 2>/dev/null; then
+		echo "guest $1: its kernel hit TCG's stale int3 (Oops: int3)" | tee -a "$GUEST_RESETS"
+		GUEST_STUCK[$1]=1
+		return 0
+	fi
 	why=$(grep -m1 -oE 'rcu: INFO: rcu_[a-z]+ (self-)?detected stalls? on CPUs?|watchdog: BUG: soft lockup - CPU#[0-9]+ stuck' \
 		"$(guest_log "$1")" 2>/dev/null) || return 0
 	echo "guest $1: its kernel is stuck ($why)" | tee -a "$GUEST_RESETS"
@@ -387,6 +396,7 @@ guest_start_ready() {
 		guest_wait_log "$name" "$regex" "$wait" && return 0
 		((try == 1)) && guest_artifact "$name" || return 1
 		echo "guest $name: starting it again"
+		GUEST_STUCK[$name]=1     # handled here, not a failure for ehost.sh
 		guest_stop "$name"
 	done
 }

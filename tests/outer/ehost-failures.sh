@@ -4,7 +4,7 @@
 # each reported as failures with the serial log, within their timeouts;
 # a host that triple-faults is run again, a host that panics outside KVM
 # once, and so is a command that failed after a nested guest's silent
-# reset or stall.
+# reset, stall or stale int3.
 . "$TOP/tests/lib/tap.sh"
 ehost=$TOP/tests/ehost/ehost.sh
 
@@ -142,5 +142,24 @@ check "the stall is reported, with KVM's event rates, and the command run again"
 check "the stalled run's output has the guest's KVM event rates" \
 	grep -q 'kvm| exits ' "$TOP"/out/ehost/guest-stall-once/output-[0-9].log
 
-check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash|triple|guest-reset|libvirt-reset|guest-stall)'"
+# The same after a guest that hit TCG's stale int3, which no
+# guest_start_ready retried (libvirt's guest in a fresh clone's make test).
+run_fresh guest-int3-once --timeout 300 -- bash -c '
+	. tests/lib/guest.sh
+	guest_start_ready g 200 "memtouch: t=1 " 120 --cmd memtouch --smp 1 \
+		--mem 256 --append memtouch.mib=16 || exit 1
+	if [[ ! -e $EHOST_WORK/int3 ]]; then
+		touch "$EHOST_WORK/int3"
+		guest_qmp g stop >/dev/null
+		echo "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI" >>"$(guest_log g)"
+		guest_print_log g
+		guest_stop g
+		exit 1
+	fi
+	guest_stop g'
+check "a host command that failed after a guest's stale int3 passes on its second run (got $rc)" test "$rc" = 0
+check "the stale int3 is reported, and the command run again" \
+	grep -q "silent reset or stall (guest g: its kernel hit TCG's stale int3 (Oops: int3)).*running again" <<<"$out"
+
+check "no emulated host is left running" bash -c "! pgrep -f 'ehost.work=$TOP/out/ehost/(hang|crash|triple|guest-reset|libvirt-reset|guest-stall|guest-int3)'"
 exit $FAILED
