@@ -119,21 +119,26 @@ check "... and the command passes on its second run" test "$rc" = 0
 check "... and libvirt's reason is kept" \
 	grep -q 'domain r: shut off (shutdown)' "$TOP"/out/ehost/libvirt-reset-once/output-[0-9].log
 
-# The same after a guest whose kernel reports an RCU stall.  A real stall
-# cannot be had on demand: the guest is paused and the kernel's line is
-# appended to its serial log, as the CI failure's guest printed it.
-run_fresh guest-stall-once --timeout 300 -- bash -c '
+# A guest whose kernel printed LINE in the command's first run only.  A
+# real stall or stale int3 cannot be had on demand: the guest is paused and
+# the kernel's line is appended to its serial log, as CI's guests printed it.
+run_guest_line_once() { # NAME LINE
+	run_fresh "$1" --timeout 300 -- bash -c '
 	. tests/lib/guest.sh
 	guest_start_ready g 200 "memtouch: t=1 " 120 --cmd memtouch --smp 1 \
 		--mem 256 --append memtouch.mib=16 || exit 1
-	if [[ ! -e $EHOST_WORK/stalled ]]; then
-		touch "$EHOST_WORK/stalled"
+	if [[ ! -e $EHOST_WORK/printed ]]; then
+		touch "$EHOST_WORK/printed"
 		guest_qmp g stop >/dev/null
-		echo "rcu: INFO: rcu_sched self-detected stall on CPU" >>"$(guest_log g)"
+		echo '"$(printf %q "$2")"' >>"$(guest_log g)"
 		guest_stop g
 		exit 1
 	fi
 	guest_stop g'
+}
+
+# The same after a guest whose kernel reports an RCU stall.
+run_guest_line_once guest-stall-once "rcu: INFO: rcu_sched self-detected stall on CPU"
 check "a host command that failed after a guest's stall passes on its second run (got $rc)" test "$rc" = 0
 # A slow machine may make the guest's kernel report a real stall or a soft
 # lockup before the appended line: either is the stall being reported.
@@ -144,19 +149,7 @@ check "the stalled run's output has the guest's KVM event rates" \
 
 # The same after a guest that hit TCG's stale int3, which no
 # guest_start_ready retried (libvirt's guest in a fresh clone's make test).
-run_fresh guest-int3-once --timeout 300 -- bash -c '
-	. tests/lib/guest.sh
-	guest_start_ready g 200 "memtouch: t=1 " 120 --cmd memtouch --smp 1 \
-		--mem 256 --append memtouch.mib=16 || exit 1
-	if [[ ! -e $EHOST_WORK/int3 ]]; then
-		touch "$EHOST_WORK/int3"
-		guest_qmp g stop >/dev/null
-		echo "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI" >>"$(guest_log g)"
-		guest_print_log g
-		guest_stop g
-		exit 1
-	fi
-	guest_stop g'
+run_guest_line_once guest-int3-once "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI"
 check "a host command that failed after a guest's stale int3 passes on its second run (got $rc)" test "$rc" = 0
 check "the stale int3 is reported, and the command run again" \
 	grep -q "silent reset or stall (guest g: its kernel hit TCG's stale int3 (Oops: int3)).*running again" <<<"$out"
