@@ -183,6 +183,12 @@ def run_figures(scenario, rows, env):
     f["vcpus_per_cpu"] = max(load.values()) / CPUS_PER_NODE if load else None
     f["cpu_s"] = sum(env.get(k) or 0 for k in ("scanner_cpu_s", "migration_cpu_s", "autonumad_cpu_s"))
     f["metadata_kib"] = (env.get("metadata_bytes") or 0) / 1024
+    # QEMU's queues: not recorded by kvm-autonuma runs made before the
+    # field (qemu patch 0007), none under the other policies.
+    if "qemu_queue_bytes" in env:
+        f["queue_kib"] = env["qemu_queue_bytes"] / 1024
+    else:
+        f["queue_kib"] = None if "qemu_moved" in env else 0
     # autonumad's enable in QEMU: after the event in b and d, where it
     # is part of the time to 90%; before it elsewhere.
     if isinstance(env.get("enabled_wall"), float):
@@ -210,6 +216,7 @@ COLUMNS = [
     ("vcpus_per_cpu", "vCPUs per CPU on the busiest node at the end", 1),
     ("cpu_s", "CPU s (scanner + migration threads + autonumad)", 2),
     ("metadata_kib", "metadata KiB", 0),
+    ("queue_kib", "QEMU's migration queues KiB", 0),
     ("enable_s", "s from the event to the VMs enabled by autonumad (< 0: before it)", 2),
 ]
 

@@ -8,6 +8,8 @@
 #   - with autonuma on, at least 90% of the touched memory follows them to
 #     node 1 (numa_maps, through query-autonuma); the time is printed
 #   - with autonuma off, it stays on node 0
+#   - the migration queues take memory only once a candidate needs one:
+#     none before the move, one (node 0 to node 1) after it
 #   - autonuma-migrate-nodes moves it all, and its counters agree
 #   - bad QMP arguments get errors naming the problem, change nothing, and
 #     the guest keeps running
@@ -41,6 +43,7 @@ progress() { grep -c 'memtouch: t=' "$(guest_log "$1")"; }
 # 1. Convergence with autonuma on.
 if start_guest on "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-percent=50"; then
 	before=$(node_mib on 1)
+	queues_before=$(qmp on query-autonuma | jget "d['migration']['queue-bytes']")
 	guest_pin_vcpus on 1
 	start=$SECONDS
 	want=$((TOUCH_MIB * 9 / 10))
@@ -58,6 +61,11 @@ if start_guest on "kvm,autonuma=on,autonuma-scan-period-min=500,autonuma-hint-pe
 	check "autonuma on: pages moved are counted" \
 		test "$(jget "d['migration']['moved']" <<<"$info")" -gt 0
 	echo "autonuma on: migration counters $(jget "d['migration']" <<<"$info")"
+	# A queue holds 8192 candidates of 16 bytes.
+	check "autonuma on: no migration queue before the move ($queues_before bytes)" \
+		test "$queues_before" = 0
+	check "autonuma on: one migration queue after it, node 0 to node 1" \
+		test "$(jget "d['migration']['queue-bytes']" <<<"$info")" = $((8192 * 16))
 	# KVM proposes a page again at each fault until it has moved: each
 	# move is counted once all the same, so the count is node 1's gain.
 	gain=$(($(jget "d['memory'][1]['bytes'] >> 20" <<<"$info") - before))

@@ -49,11 +49,13 @@ def local_at(dt, shift):
 
 
 def write_run(path, shift=0, event=True, partial_tick=False, hint=None,
-              enabled=None):
+              enabled=None, queue=None):
     """One sample a second, t 0-40, the event at t 5 (wall 1000).
 
     enabled: autonumad's enable in seconds from the event, or "" for a
     run whose autonumad log had no such line.
+    queue: QEMU's queue bytes, or "" for a kvm-autonuma run from before
+    QEMU reported them.
     """
     rows = []
     ops = 0
@@ -95,6 +97,10 @@ def write_run(path, shift=0, event=True, partial_tick=False, hint=None,
         if enabled is not None:
             f.write("enabled_wall=%s\n" % (
                 enabled if enabled == "" else "%.3f" % (EVENT + enabled)))
+        if queue is not None:
+            f.write("qemu_moved=0\n")
+            if queue != "":
+                f.write("qemu_queue_bytes=%d\n" % queue)
         f.write("kvm_build=6.12-autonuma-test\nqemu_build=test\n")
 
 
@@ -108,7 +114,7 @@ def main():
     raw = os.path.join(d, "raw")
     os.makedirs(raw)
     one = os.path.join(raw, "d-kvm-autonuma-1.csv")
-    write_run(one, enabled=0.8)
+    write_run(one, enabled=0.8, queue=131072)
     f = figures(one)
     check("time to 90%: the first sample after the event at 90% local",
           f["t90"], 7.0)
@@ -151,8 +157,10 @@ def main():
 
     # A cell: the median and the range of its runs, and a run that never
     # reached 90% said so.
-    write_run(os.path.join(raw, "d-kvm-autonuma-2.csv"), shift=1, enabled="")
-    write_run(os.path.join(raw, "d-kvm-autonuma-3.csv"), shift=2, hint=100)
+    write_run(os.path.join(raw, "d-kvm-autonuma-2.csv"), shift=1, enabled="",
+              queue="")
+    write_run(os.path.join(raw, "d-kvm-autonuma-3.csv"), shift=2, hint=100,
+              queue=393216)
     write_run(os.path.join(raw, "d-kernel-1.csv"), shift=1)
     write_run(os.path.join(raw, "d-kernel-2.csv"), shift=40)
     out = os.path.join(d, "results")
@@ -169,6 +177,9 @@ def main():
     row = next((line for line in md.splitlines() if line.startswith("| s from the event to the VMs")), "")
     check("report: autonumad's enable where its log had it, none for the kernel",
           row.rsplit("|", 3)[1:], [" - ", " 0.80 ", ""])
+    row = next((line for line in md.splitlines() if line.startswith("| QEMU's migration queues KiB")), "")
+    check("report: QEMU's queues where the run had them, none for the kernel",
+          row.rsplit("|", 3)[1:], [" 0 (0-0) ", " 256 (128-384) ", ""])
     check("report: a plot per scenario",
           os.path.getsize(os.path.join(out, "peers", "d.png")) > 0, True)
 
