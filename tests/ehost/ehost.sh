@@ -153,10 +153,12 @@ set -e
 # An emulated CPU also stops now and then, for good: the kernel's RCU
 # stall detector sends it an NMI for a backtrace and none comes (seen
 # once, CPU 0 of a 2-node host, while the other CPUs waited on it for
-# the IPI of a TLB flush).  Nothing the emulated kernel runs can mask an
-# NMI; QEMU's thread for that CPU has stopped.  The driver's dmesg.log
-# tells; a host that died of the stall (the bench sets
-# panic_on_rcu_stall) left only its console, whose lines end in CR.
+# the IPI of a TLB flush; once more in a fresh clone, the host running
+# out its timeout).  Nothing the emulated kernel runs can mask an NMI;
+# QEMU's thread for that CPU has stopped.  The driver streams dmesg.log
+# from boot, so it tells even of a host that never finished; a host that
+# died of the stall (the bench sets panic_on_rcu_stall) may have left
+# only its console, whose lines end in CR.
 stopped_cpu() {
 	local log=$work/dmesg.log list part cpu
 	[[ -s $log ]] || log=$work/serial.log
