@@ -20,6 +20,7 @@ set -uo pipefail
 scenario=$1 policy=$2 runs=$3 seconds=$4
 read -ra todo <<<"${5:-$(seq -s ' ' 1 "$runs")}"
 EVENT_AT=5
+CLK_TCK=$(getconf CLK_TCK)
 all_cpus() { echo "0-$(($(nproc) - 1))"; }
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 
@@ -152,16 +153,25 @@ tracing() { [[ ${BENCH_TRACE:-0} == 1 && $policy == kvm-autonuma* ]]; }
 # KVM's statistics summed over VMs (debugfs sums each VM's vCPUs too).
 kvm_stat() { cat /sys/kernel/debug/kvm/*/"$1" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 
-# CPU seconds of a process's threads whose name matches a pattern.
-thread_cpu() { # PID REGEX
-	local t sum=0 ticks
-	ticks=$(getconf CLK_TCK)
+# CPU time, in ticks, of a process's threads whose name matches a regex,
+# added to TICKS.  Pure bash: read as the last sample is taken, on an
+# emulated host the guests saturate, a grep and an awk per thread took
+# minutes, and the threads kept running meanwhile.
+thread_ticks() { # PID REGEX
+	local t comm stat f
 	for t in /proc/"$1"/task/*; do
-		grep -qE "$2" "$t/comm" 2>/dev/null || continue
-		sum=$((sum + $(awk '{print $14 + $15}' "$t/stat")))
+		read -r comm <"$t/comm" 2>/dev/null || continue
+		[[ $comm =~ $2 ]] || continue
+		read -r stat <"$t/stat" 2>/dev/null || continue
+		# comm may hold ") ": fields after the last one, from state
+		# (3) on; utime and stime are fields 14 and 15.
+		read -ra f <<<"${stat##*) }"
+		TICKS=$((TICKS + f[11] + f[12]))
 	done
-	echo "scale=2; $sum / $ticks" | bc
+	return 0
 }
+
+ticks_s() { printf '%d.%02d\n' $(($1 / CLK_TCK)) $(($1 % CLK_TCK * 100 / CLK_TCK)); }
 
 # Ends one_run's bench/lib/locality.py, whose PID is its local p.
 samples_stop() { kill -TERM "$p"; wait "$p"; }
@@ -180,7 +190,8 @@ enabled_wall() { # EVENT_WALL
 }
 
 one_run() {
-	local name smp mem node args g specs=() cpu_scan=0 cpu_mig=0 p event_wall
+	local name smp mem node args g specs=() p event_wall tids=()
+	local ticks_scan=0 ticks_mig=0 ticks_ad=0 TICKS
 	names=()
 	# Off until policy_start in b and d (the host booted with it on).
 	if [[ $policy == kernel && $scenario == [bd] ]]; then
@@ -244,6 +255,18 @@ one_run() {
 	tracing && echo "bench: event at $event_wall" >$TRACEFS/trace_marker
 	sleep "$seconds"
 	samples_stop
+	# CPU time up to the last sample; then the guests yield the host's
+	# CPUs to what is left of the run.
+	for name in "${names[@]}"; do
+		g=$(guest_qemu_pid "$name")
+		[[ -n $g ]] || continue
+		TICKS=0; thread_ticks "$g" '^kvm-autonuma'; ticks_scan=$((ticks_scan + TICKS))
+		TICKS=0; thread_ticks "$g" '^autonuma-'; ticks_mig=$((ticks_mig + TICKS))
+		tids+=(/proc/"$g"/task/*)
+	done
+	if [[ -n $AD_PID ]]; then
+		TICKS=0; thread_ticks "$AD_PID" .; ticks_ad=$TICKS
+	fi
 	tracing && trace_stop kvm_autonuma "$EHOST_WORK/$scenario-$policy-$run.trace"
 	# numabench prints every second: a guest that died or froze before
 	# the end would leave a run whose figures stop early.
@@ -260,18 +283,15 @@ one_run() {
 		echo "bench: no samples (bench/lib/locality.py: $EHOST_WORK/locality.err)"
 		return 1
 	}
-	for name in "${names[@]}"; do
-		g=$(guest_qemu_pid "$name")
-		cpu_scan=$(echo "$cpu_scan + $(thread_cpu "$g" '^kvm-autonuma')" | bc)
-		cpu_mig=$(echo "$cpu_mig + $(thread_cpu "$g" '^autonuma-')" | bc)
-	done
+	# Threads that ended since are no error.
+	((${#tids[@]})) && renice -n 19 -p "${tids[@]##*/}" &>/dev/null
 	{
 		echo "$base"
 		echo "tlb_end=$(kvm_stat remote_tlb_flush) hints_end=$(kvm_stat autonuma_hint_sptes)"
 		echo "afl_end=$(kvm_stat autonuma_faults_local) afr_end=$(kvm_stat autonuma_faults_remote)"
 		echo "metadata_bytes=$(kvm_stat autonuma_metadata_bytes)"
-		echo "scanner_cpu_s=$cpu_scan migration_cpu_s=$cpu_mig"
-		[[ -n $AD_PID ]] && echo "autonumad_cpu_s=$(thread_cpu "$AD_PID" .)"
+		echo "scanner_cpu_s=$(ticks_s $ticks_scan) migration_cpu_s=$(ticks_s $ticks_mig)"
+		[[ -n $AD_PID ]] && echo "autonumad_cpu_s=$(ticks_s $ticks_ad)"
 		echo "event_wall=$event_wall"
 		# QEMU's migration counters, summed over the guests.
 		if [[ $policy == kvm-autonuma* ]]; then
