@@ -153,12 +153,12 @@ tracing() { [[ ${BENCH_TRACE:-0} == 1 && $policy == kvm-autonuma* ]]; }
 # KVM's statistics summed over VMs (debugfs sums each VM's vCPUs too).
 kvm_stat() { cat /sys/kernel/debug/kvm/*/"$1" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 
-# CPU time, in ticks, of a process's threads whose name matches a regex,
-# added to TICKS.  Pure bash: read as the last sample is taken, on an
+# CPU time, in ticks, of a process's threads whose name matches a regex.
+# Bash reads the threads: read as the last sample is taken, on an
 # emulated host the guests saturate, a grep and an awk per thread took
 # minutes, and the threads kept running meanwhile.
 thread_ticks() { # PID REGEX
-	local t comm stat f
+	local t comm stat f ticks=0
 	for t in /proc/"$1"/task/*; do
 		read -r comm <"$t/comm" 2>/dev/null || continue
 		[[ $comm =~ $2 ]] || continue
@@ -166,9 +166,9 @@ thread_ticks() { # PID REGEX
 		# comm may hold ") ": fields after the last one, from state
 		# (3) on; utime and stime are fields 14 and 15.
 		read -ra f <<<"${stat##*) }"
-		TICKS=$((TICKS + f[11] + f[12]))
+		ticks=$((ticks + f[11] + f[12]))
 	done
-	return 0
+	echo "$ticks"
 }
 
 ticks_s() { printf '%d.%02d\n' $(($1 / CLK_TCK)) $(($1 % CLK_TCK * 100 / CLK_TCK)); }
@@ -191,7 +191,7 @@ enabled_wall() { # EVENT_WALL
 
 one_run() {
 	local name smp mem node args g specs=() p event_wall tids=()
-	local ticks_scan=0 ticks_mig=0 ticks_ad=0 TICKS
+	local ticks_scan=0 ticks_mig=0 ticks_ad=0
 	names=()
 	# Off until policy_start in b and d (the host booted with it on).
 	if [[ $policy == kernel && $scenario == [bd] ]]; then
@@ -260,13 +260,11 @@ one_run() {
 	for name in "${names[@]}"; do
 		g=$(guest_qemu_pid "$name")
 		[[ -n $g ]] || continue
-		TICKS=0; thread_ticks "$g" '^kvm-autonuma'; ticks_scan=$((ticks_scan + TICKS))
-		TICKS=0; thread_ticks "$g" '^autonuma-'; ticks_mig=$((ticks_mig + TICKS))
+		ticks_scan=$((ticks_scan + $(thread_ticks "$g" '^kvm-autonuma')))
+		ticks_mig=$((ticks_mig + $(thread_ticks "$g" '^autonuma-')))
 		tids+=(/proc/"$g"/task/*)
 	done
-	if [[ -n $AD_PID ]]; then
-		TICKS=0; thread_ticks "$AD_PID" .; ticks_ad=$TICKS
-	fi
+	[[ -n $AD_PID ]] && ticks_ad=$(thread_ticks "$AD_PID" .)
 	tracing && trace_stop kvm_autonuma "$EHOST_WORK/$scenario-$policy-$run.trace"
 	# numabench prints every second: a guest that died or froze before
 	# the end would leave a run whose figures stop early.
@@ -290,8 +288,8 @@ one_run() {
 		echo "tlb_end=$(kvm_stat remote_tlb_flush) hints_end=$(kvm_stat autonuma_hint_sptes)"
 		echo "afl_end=$(kvm_stat autonuma_faults_local) afr_end=$(kvm_stat autonuma_faults_remote)"
 		echo "metadata_bytes=$(kvm_stat autonuma_metadata_bytes)"
-		echo "scanner_cpu_s=$(ticks_s $ticks_scan) migration_cpu_s=$(ticks_s $ticks_mig)"
-		[[ -n $AD_PID ]] && echo "autonumad_cpu_s=$(ticks_s $ticks_ad)"
+		echo "scanner_cpu_s=$(ticks_s "$ticks_scan") migration_cpu_s=$(ticks_s "$ticks_mig")"
+		[[ -n $AD_PID ]] && echo "autonumad_cpu_s=$(ticks_s "$ticks_ad")"
 		echo "event_wall=$event_wall"
 		# QEMU's migration counters, summed over the guests.
 		if [[ $policy == kvm-autonuma* ]]; then
