@@ -102,5 +102,5 @@ not_applicable=$(for s in $all_scenarios; do for p in $all_policies; do
 done; done)
 python3 "$TOP/bench/lib/report.py" --raw "$raw" --out "$results" \
 	--not-applicable "$not_applicable" \
-	--command "${BENCH_RAW:+BENCH_RAW=$BENCH_RAW }${BENCH_RESULTS:+BENCH_RESULTS=$BENCH_RESULTS }${BENCH_HINT_PERCENT:+BENCH_HINT_PERCENT=$BENCH_HINT_PERCENT }RUNS=$runs SECONDS_PER_RUN=$seconds bench/peers.sh${1:+ \"$1\"}${2:+ \"$2\"}" \
+	--command "${RESUME:+RESUME=$RESUME }${BENCH_RAW:+BENCH_RAW=$BENCH_RAW }${BENCH_RESULTS:+BENCH_RESULTS=$BENCH_RESULTS }${BENCH_HINT_PERCENT:+BENCH_HINT_PERCENT=$BENCH_HINT_PERCENT }RUNS=$runs SECONDS_PER_RUN=$seconds bench/peers.sh${1:+ \"$1\"}${2:+ \"$2\"}" \
 	--versions "kernel $KERNEL_RELEASE ($KERNEL_DEB_VERSION), kvm $(cat "$OUT/kvm/version"), QEMU $QEMU_SRC_VERSION + qemu-patches ($(cat "$OUT/qemu-version")), project $(git -C "$TOP" describe --always --dirty)"
