@@ -190,7 +190,7 @@ enabled_wall() { # EVENT_WALL
 }
 
 one_run() {
-	local name smp mem node args g specs=() p event_wall tids=()
+	local name smp mem node args g i specs=() p event_wall tids=()
 	local ticks_scan=0 ticks_mig=0 ticks_ad=0
 	names=()
 	# Off until policy_start in b and d (the host booted with it on).
@@ -229,6 +229,14 @@ one_run() {
 		--out "$EHOST_WORK/$scenario-$policy-$run.csv" "${specs[@]}" \
 		2>>"$EHOST_WORK/locality.err" &
 	p=$!
+	# Progress before the event is the baseline of the progress figures,
+	# and the sampler, Python on a busy emulated host, took up to 10 s to
+	# its first sample: in f it then had one sample before the event, and
+	# no baseline (2026-12-07).  Its header and a first row, 60 s at most.
+	for ((i = 0; i < 300; i++)); do
+		(($(wc -l <"$EHOST_WORK/$scenario-$policy-$run.csv" 2>/dev/null || echo 0) >= 2)) && break
+		sleep 0.2
+	done
 	tracing && trace_start kvm_autonuma 32768
 	# b's and d's guest first-touches with 4 vCPUs on node 0's 2 CPUs.
 	# Any placement spreads that at once, and then collides with the
