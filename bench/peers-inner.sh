@@ -5,9 +5,10 @@
 #
 # Each run starts the scenario's guests (tests/guest/progs/numabench.c),
 # lets them first-touch their memory, starts the policy, and 5 s later
-# applies the scenario's event (vCPU threads moved, spread or freed; in b
-# and d every policy, the kernel's balancing too, starts right after the
-# event instead, autonumad by enabling the VMs of a running daemon); then
+# applies the scenario's event (vCPU threads moved, spread or freed; in b,
+# d and f every policy starts right after the event instead, autonumad by
+# enabling the VMs of a running daemon, the kernel's balancing by its
+# sysctl in b and d, on from boot in f); then
 # bench/lib/locality.py samples every second where each guest's pages are
 # against where the vCPU using them runs.  Writes, per run,
 # $EHOST_WORK/SCENARIO-POLICY-RUN.csv (the samples) and .env (the costs).

@@ -293,7 +293,9 @@ def main():
              "",
              "Every run: the guests first-touch their memory, the policy starts, and 5 s later the scenario's "
              "event moves the vCPUs away from their memory (the vCPU threads are re-pinned with taskset, as a "
-             "load balancer or an operator would). Locality is counted, not timed: every second "
+             "load balancer or an operator would). In b and d, and in f since 2026-12-07, the policy starts "
+             "right after the event instead (the kernel's balancing is on from boot in f), autonumad by "
+             "enabling the VMs of a running daemon. Locality is counted, not timed: every second "
              "`bench/lib/locality.py` samples the host node of up to 2048 pages of each guest thread's slice "
              "(move_pages(2) on the QEMU process, from the guest-physical frames the guest reported) and compares "
              "it with the node of the CPU the vCPU using the slice last ran on. TCG models no remote-memory "
