@@ -231,7 +231,7 @@ one_run() {
 		2>>"$EHOST_WORK/locality.err" &
 	p=$!
 	# Progress before the event is the baseline of the progress figures,
-	# and the sampler, Python on a busy emulated host, took up to 10 s to
+	# and the sampler, Python on a busy emulated host, took seconds to
 	# its first sample: in f it then had one sample before the event, and
 	# no baseline (2026-12-07).  Its header and a first row, 60 s at most.
 	for ((i = 0; i < 300; i++)); do
