@@ -232,15 +232,31 @@ def cell(values, digits, runs):
     return s + (" [%d never]" % missing if missing else "")
 
 
+def held(series):
+    """A run's share each whole second from its first sample to its last,
+    the latest sample standing for the seconds after it.  Runs sampled
+    every 2-3 s, at different seconds each (f's 4-node host), counted
+    only in the seconds they sampled, and the median of a second jumped
+    with which runs had one (f4's kernel line)."""
+    pts = [(dt, v) for dt, v in series if v is not None]
+    out, i = [], 0
+    if not pts:
+        return out
+    for sec in range(round(pts[0][0]), round(pts[-1][0]) + 1):
+        while i + 1 < len(pts) and round(pts[i + 1][0]) <= sec:
+            i += 1
+        out.append((sec, pts[i][1]))
+    return out
+
+
 def plot(scenario, per_policy, out_png):
     data_dir = os.path.dirname(out_png)
     plots = []
     for p, runs in per_policy.items():
         buckets = collections.defaultdict(list)
         for f in runs:
-            for dt, v in f["series"]:
-                if v is not None:
-                    buckets[round(dt)].append(v * 100)
+            for sec, v in held(f["series"]):
+                buckets[sec].append(v * 100)
         path = os.path.join(data_dir, "%s-%s.dat" % (scenario, p))
         with open(path, "w") as d:
             for dt in sorted(buckets):

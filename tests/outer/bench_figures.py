@@ -144,6 +144,12 @@ def main():
     check("vCPUs per CPU on the busiest node", f["vcpus_per_cpu"], 1.0)
     check("autonumad's enable, from the event", round(f["enable_s"], 6), 0.8)
 
+    # Samples 2-3 s apart: every second of the plot has the run's
+    # latest share, a sample of no share leaves the one before standing.
+    check("plot: a run's share held over the seconds it did not sample",
+          report.held([(0.9, 0.5), (3.1, 0.8), (4.2, None), (5.6, 1.0)]),
+          [(1, 0.5), (2, 0.5), (3, 0.8), (4, 0.8), (5, 0.8), (6, 1.0)])
+
     part = os.path.join(d, "d-kvm-autonuma-9.csv")
     write_run(part, partial_tick=True)
     g = figures(part)
