@@ -214,6 +214,61 @@ static void evict_siblings(Search *s, int v, int from, int to,
 	}
 }
 
+/*
+ * How many of @v's VM's other vCPUs would share @n with @v: those on @n
+ * already and those on @from that evict_siblings() would bring along.
+ */
+static int siblings_with(const Search *s, int v, int from, int n,
+			 gboolean even_fixed)
+{
+	double room = s->cap[n] + LOAD_SLACK - s->load[n] - load(s, v);
+	int count = 0;
+
+	for (int u = 0; u < s->nr; u++) {
+		if (u == v || s->vcpus[u].vm != s->vcpus[v].vm)
+			continue;
+		if (s->nodes[u] == n) {
+			count++;
+		} else if (evictable(s, u, from, even_fixed) &&
+			   load(s, u) <= room) {
+			room -= load(s, u);
+			count++;
+		}
+	}
+	return count;
+}
+
+/*
+ * Where @v, evicted from @from, goes: of the nodes with room whose weight
+ * for it is within a move's margin of the best, the one where most of its
+ * VM would be with it.  By weight alone, ties and noise chose the node, and
+ * a VM whose vCPUs were evicted one by one could end on two nodes, its
+ * shared memory remote to one of them (bench scenario f).
+ */
+static int evict_to(const Search *s, int v, int from, gboolean even_fixed)
+{
+	int best = best_with_room(s, v), pick = best, most;
+	double floor;
+
+	if (best < 0)
+		return -1;
+	floor = w(s, v, best) - margin(s, w(s, v, best));
+	most = siblings_with(s, v, from, best, even_fixed);
+	for (int n = 0; n < s->in->nr_nodes; n++) {
+		int with;
+
+		if (n == from || n == best || !fits(s, n, load(s, v)) ||
+		    w(s, v, n) < floor)
+			continue;
+		with = siblings_with(s, v, from, n, even_fixed);
+		if (with > most) {
+			most = with;
+			pick = n;
+		}
+	}
+	return pick;
+}
+
 /* Empty nodes above capacity, weakest claim first, and of equal claims the
  * vCPU that wants the least CPU: the lighter VM moves, and its memory is
  * the less used. */
@@ -239,7 +294,7 @@ static void evict(Search *s, gboolean even_fixed)
 			}
 			if (victim < 0)
 				break;
-			to = best_with_room(s, victim);
+			to = evict_to(s, victim, n, even_fixed);
 			if (to < 0)
 				break;
 			record(s, victim, to, -1, POLICY_EVICT,

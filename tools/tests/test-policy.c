@@ -316,6 +316,52 @@ static void test_evicted_vm_stays_whole(void)
 	assert_nodes(&c, "1100");
 }
 
+/* Scenario f: a VM with one vCPU already evicted to node 2 loses its other
+ * vCPU from crowded node 0.  A few faults on node 3 are noise against
+ * min-faults: it joins its sibling on node 2, where both are remote from
+ * their memory alike, not node 3. */
+static void test_evicted_joins_sibling(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 4, 2);
+	add(&c, 1, 0, 300, 0, 0, 0);
+	add(&c, 1, 0, 300, 0, 0, 0);
+	add(&c, 0, 0, 40, 0, 0, 4);
+	add(&c, 0, 2, 40, 0, 0, 0);
+	add(&c, 2, 1, 0, 300, 0, 0);
+	add(&c, 2, 1, 0, 300, 0, 0);
+	memory(&c, 0, 1, 0, 0, 0);
+	memory(&c, 1, 1, 0, 0, 0);
+	memory(&c, 2, 0, 1, 0, 0);
+	moves = place(&c);
+	assert_nodes(&c, "002211");
+}
+
+/* Both vCPUs of a VM leave crowded node 0.  Node 2 has room for one, node
+ * 3 for both: the VM goes whole to node 3, not one vCPU to each. */
+static void test_evicted_vm_goes_where_it_fits(void)
+{
+	Case c;
+	g_autoptr(GArray) moves = NULL;
+
+	setup(&c, 4, 2);
+	add(&c, 1, 0, 300, 0, 0, 0);
+	add(&c, 1, 0, 300, 0, 0, 0);
+	add(&c, 0, 0, 40, 0, 0, 0);
+	add(&c, 0, 0, 40, 0, 0, 0);
+	add(&c, 2, 1, 0, 300, 0, 0);
+	add(&c, 2, 1, 0, 300, 0, 0);
+	add(&c, 3, 2, 0, 0, 300, 0);
+	memory(&c, 0, 1, 0, 0, 0);
+	memory(&c, 1, 1, 0, 0, 0);
+	memory(&c, 2, 0, 1, 0, 0);
+	memory(&c, 3, 0, 0, 1, 0);
+	moves = place(&c);
+	assert_nodes(&c, "0033112");
+}
+
 /* Scenario e at its event: the idle VM, evicted whole to node 1, loses
  * its pins and starts computing.  Its vCPUs come unplaced one period
  * apart, and the second, its faults and its memory still on node 0 and
@@ -532,6 +578,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/lighter-vm-evicted", test_lighter_vm_evicted);
 	g_test_add_func("/policy/evicted-vm-stays-whole",
 			test_evicted_vm_stays_whole);
+	g_test_add_func("/policy/evicted-joins-sibling",
+			test_evicted_joins_sibling);
+	g_test_add_func("/policy/evicted-vm-goes-where-it-fits",
+			test_evicted_vm_goes_where_it_fits);
 	g_test_add_func("/policy/unplaced-joins-siblings",
 			test_unplaced_joins_siblings);
 	g_test_add_func("/policy/no-swap-within-vm", test_no_swap_within_vm);
