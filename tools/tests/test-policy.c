@@ -316,6 +316,23 @@ static void test_evicted_vm_stays_whole(void)
 	assert_nodes(&c, "1100");
 }
 
+/* A 4-node host of 2 CPUs a node: VM 1 on node 0 and VM 2 on node 1,
+ * each busy next to its memory; VM 0's memory is on node 0, and its two
+ * vCPUs, added after VM 1's, on @n0 and @n1 with 40 faults there each. */
+static void crowd(Case *c, int n0, int n1)
+{
+	setup(c, 4, 2);
+	add(c, 1, 0, 300, 0, 0, 0);
+	add(c, 1, 0, 300, 0, 0, 0);
+	add(c, 0, n0, 40, 0, 0, 0);
+	add(c, 0, n1, 40, 0, 0, 0);
+	add(c, 2, 1, 0, 300, 0, 0);
+	add(c, 2, 1, 0, 300, 0, 0);
+	memory(c, 0, 1, 0, 0, 0);
+	memory(c, 1, 1, 0, 0, 0);
+	memory(c, 2, 0, 1, 0, 0);
+}
+
 /* Scenario f: a VM with one vCPU already evicted to node 2 loses its other
  * vCPU from crowded node 0.  A few faults on node 3 are noise against
  * min-faults: it joins its sibling on node 2, where both are remote from
@@ -325,16 +342,8 @@ static void test_evicted_joins_sibling(void)
 	Case c;
 	g_autoptr(GArray) moves = NULL;
 
-	setup(&c, 4, 2);
-	add(&c, 1, 0, 300, 0, 0, 0);
-	add(&c, 1, 0, 300, 0, 0, 0);
-	add(&c, 0, 0, 40, 0, 0, 4);
-	add(&c, 0, 2, 40, 0, 0, 0);
-	add(&c, 2, 1, 0, 300, 0, 0);
-	add(&c, 2, 1, 0, 300, 0, 0);
-	memory(&c, 0, 1, 0, 0, 0);
-	memory(&c, 1, 1, 0, 0, 0);
-	memory(&c, 2, 0, 1, 0, 0);
+	crowd(&c, 0, 2);
+	c.v[2].faults[3] = 4;
 	moves = place(&c);
 	assert_nodes(&c, "002211");
 }
@@ -346,17 +355,8 @@ static void test_evicted_vm_goes_where_it_fits(void)
 	Case c;
 	g_autoptr(GArray) moves = NULL;
 
-	setup(&c, 4, 2);
-	add(&c, 1, 0, 300, 0, 0, 0);
-	add(&c, 1, 0, 300, 0, 0, 0);
-	add(&c, 0, 0, 40, 0, 0, 0);
-	add(&c, 0, 0, 40, 0, 0, 0);
-	add(&c, 2, 1, 0, 300, 0, 0);
-	add(&c, 2, 1, 0, 300, 0, 0);
+	crowd(&c, 0, 0);
 	add(&c, 3, 2, 0, 0, 300, 0);
-	memory(&c, 0, 1, 0, 0, 0);
-	memory(&c, 1, 1, 0, 0, 0);
-	memory(&c, 2, 0, 1, 0, 0);
 	memory(&c, 3, 0, 0, 1, 0);
 	moves = place(&c);
 	assert_nodes(&c, "0033112");
